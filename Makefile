@@ -1,0 +1,58 @@
+# ParSurvey — the two commands of the README, and a few helpers.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+FLASK   = $(VENV)/bin/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test test-sqlite test-pg install install-dev catalogs migrate seed jobs bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+catalogs: install
+	$(PY) -c "from app.core.i18n import compile_catalogs; compile_catalogs()"
+
+migrate: catalogs
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed --if-empty
+
+## make run: the product on its embedded default (SQLite, mail shown in the web UI), demo campaign.
+run: seed
+	@echo ""
+	@echo "ParSurvey: http://$(HOST):$(PORT)/login"
+	@echo "Demo logins (password demo-Chiso-2026):"
+	@echo "  admin@demo.parsurvey.vn (Thường trực)  theodoi@demo.parsurvey.vn (Cán bộ theo dõi)"
+	@echo "  daumoi.sotp@demo.parsurvey.vn (Đầu mối Sở Tư pháp)  dieutravien@demo.parsurvey.vn (Điều tra viên)"
+	@echo "Mail goes to the development mailbox: Hộp thư thử nghiệm in the menu."
+	@echo ""
+	$(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-dev catalogs
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  $(PY) -m pytest -q -m "not sqlite_only"; \
+	fi
+
+bench: install-dev catalogs
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

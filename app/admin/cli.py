@@ -1,0 +1,205 @@
+"""Set-up commands: schemes, campaigns, units, groups, mailboxes, demo (DESIGN.md §6)."""
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+from flask_babel import gettext as _
+from flask.cli import with_appcontext
+
+import questionnaires
+from app.core.cli_utils import fail, report
+from app.core.schemes import SchemeNotFound, get_scheme
+from app.extensions import db
+from app.models import Campaign, Group, Unit
+
+from .services import SetupError, create_campaign, import_units
+
+
+def _date(value):
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            from datetime import datetime
+
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    fail(_("'%(value)s' không phải ngày; dùng dạng YYYY-MM-DD hoặc DD/MM/YYYY.", value=value))
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        fail(_("Không có kỳ đánh giá với mã số %(id)s.", id=campaign_id))
+    return campaign
+
+
+def get_unit(campaign: Campaign, code: str) -> Unit:
+    unit = db.session.scalar(db.select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == code))
+    if unit is None:
+        fail(_("Không có đơn vị với mã '%(code)s' trong kỳ đánh giá %(id)s.", code=code, id=campaign.id))
+    return unit
+
+
+schemes = click.Group("schemes", help="Bộ chỉ số và phiếu khảo sát / schemes and questionnaires.")
+
+
+@schemes.command("check")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def schemes_check(path, as_json):
+    """Validate the schemes under PATH and list every problem."""
+    result = questionnaires.load_directory(Path(path))
+    problems = [{"file": p.file, "path": p.path, "message": p.message} for p in result.problems]
+    if as_json:
+        click.echo(json.dumps({"ok": not problems, "schemes": sorted(result.schemes), "problems": problems},
+                              ensure_ascii=False))
+    else:
+        for p in problems:
+            click.echo(f"{p['file']}: {p['path']}: {p['message']}", err=True)
+        if not problems:
+            click.echo(f"OK: {', '.join(sorted(result.schemes)) or 'no schemes'}")
+    if problems:
+        raise SystemExit(1)
+
+
+@schemes.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def schemes_show(code, as_json):
+    """The scheme as JSON, for other tools."""
+    try:
+        scheme = get_scheme(code)
+    except SchemeNotFound:
+        fail(_("Không có bộ chỉ số với mã '%(code)s'.", code=code))
+    click.echo(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=None if as_json else 2))
+
+
+campaigns = click.Group("campaigns", help="Kỳ đánh giá / campaigns.")
+
+
+@campaigns.command("create")
+@click.option("--scheme", "scheme_code", required=True)
+@click.option("--year", type=int, required=True)
+@click.option("--name", required=True)
+@click.option("--lists-by")
+@click.option("--answers-by")
+@click.option("--assessments-by")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def campaigns_create(scheme_code, year, name, lists_by, answers_by, assessments_by, as_json):
+    """Create a campaign; prints its id."""
+    try:
+        campaign = create_campaign(scheme_code, year, name, _date(lists_by), _date(answers_by), _date(assessments_by))
+        db.session.commit()
+    except SetupError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    report({"id": campaign.id, "scheme": campaign.scheme_code, "year": campaign.year}, as_json, str(campaign.id))
+
+
+@campaigns.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def campaigns_list(as_json):
+    rows = [{"id": c.id, "scheme": c.scheme_code, "year": c.year, "name": c.name,
+             "lists_by": str(c.lists_by), "answers_by": str(c.answers_by), "assessments_by": str(c.assessments_by)}
+            for c in db.session.scalars(db.select(Campaign).order_by(Campaign.id))]
+    report({"campaigns": rows}, as_json,
+           "\n".join(f"{r['id']}\t{r['year']}\t{r['scheme']}\t{r['name']}" for r in rows) or "no campaigns")
+
+
+units = click.Group("units", help="Đơn vị được đánh giá / assessed units.")
+
+
+@units.command("list")
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def units_list(campaign_id, as_json):
+    campaign = get_campaign(campaign_id)
+    from app.models import RespondentList
+
+    states = dict(db.session.execute(db.select(RespondentList.unit_id, RespondentList.state)
+                                     .where(RespondentList.campaign_id == campaign.id)).all())
+    rows = [{"id": u.id, "code": u.code, "name": u.name, "kind": u.kind, "list_state": states.get(u.id, "draft"),
+             "survey_voided": u.survey_voided} for u in campaign.units]
+    report({"units": rows}, as_json, "\n".join(f"{r['code']}\t{r['kind']}\t{r['list_state']}\t{r['name']}" for r in rows))
+
+
+@units.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def units_import(file, campaign_id, as_json):
+    campaign = get_campaign(campaign_id)
+    try:
+        result = import_units(campaign, Path(file).name, Path(file).read_bytes())
+        db.session.commit()
+    except SetupError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    report(result, as_json, f"Imported {result['imported']} units.")
+
+
+groups = click.Group("groups", help="Nhóm đối tượng / respondent groups.")
+
+
+@groups.command("list")
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def groups_list(campaign_id, as_json):
+    campaign = get_campaign(campaign_id)
+    rows = [{"id": g.id, "code": g.code, "name": g.name, "priority": g.priority, "questionnaire": g.questionnaire_code,
+             "weight": g.weight, "requires_email": g.requires_email, "quota_min": g.quota_min, "quota_max": g.quota_max,
+             "quota_by_kind": g.quota_by_kind} for g in campaign.groups]
+    report({"groups": rows}, as_json, "\n".join(
+        f"{r['priority']}\t{r['code']}\t{r['quota_min']}..{r['quota_max']}\t{r['name']}" for r in rows))
+
+
+mailboxes = click.Group("mailboxes", help="Hộp thư công vụ / official mailboxes.")
+
+
+@mailboxes.command("add")
+@click.option("--unit", "unit_code", default=None, help="Unit code; omit for the default mailbox.")
+@click.option("--url", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def mailboxes_add(unit_code, url, as_json):
+    from app.mailing.mailboxes import MailboxError, parse_mail_url, save_mailbox
+
+    try:
+        box = save_mailbox(unit_code, parse_mail_url(url))
+        db.session.commit()
+    except MailboxError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    report({"id": box.id, "unit": box.unit_code, "host": box.host, "port": box.port, "tls": box.tls,
+            "sender": box.sender}, as_json, f"Mailbox {box.id} for {box.unit_code or 'default'} saved.")
+
+
+demo = click.Group("demo", help="Dữ liệu minh hoạ / demo data.")
+
+
+@demo.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a campaign exists already.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def demo_seed(if_empty, as_json):
+    """Load a demo campaign with units, groups, respondents and accounts."""
+    from .demo import seed
+
+    if if_empty and db.session.scalar(db.select(Campaign.id).limit(1)):
+        report({"seeded": False}, as_json, "A campaign exists already; nothing seeded.")
+        return
+    result = seed()
+    db.session.commit()
+    report(result, as_json, "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+COMMANDS = [schemes, campaigns, units, groups, mailboxes, demo]

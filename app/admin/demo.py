@@ -1,0 +1,76 @@
+"""A demo campaign so that every screen has something to show after `make run`."""
+import random
+from datetime import timedelta
+
+from app.admin.services import add_unit, create_campaign
+from app.auth.services import create_user
+from app.extensions import db
+from app.models import Group, Respondent, RespondentList, RespondentTarget, User, utcnow
+
+UNITS = [
+    ("SO_NV", "Sở Nội vụ", "department"), ("SO_TP", "Sở Tư pháp", "department"),
+    ("SO_TC", "Sở Tài chính", "department"), ("SO_KHDT", "Sở Kế hoạch và Đầu tư", "department"),
+    ("SO_YT", "Sở Y tế", "department"), ("SO_GDDT", "Sở Giáo dục và Đào tạo", "department"),
+    ("SO_TNMT", "Sở Tài nguyên và Môi trường", "department"), ("SO_XD", "Sở Xây dựng", "department"),
+    ("H_TY", "UBND huyện Tiên Yên", "district"), ("H_DH", "UBND huyện Đầm Hà", "district"),
+    ("TP_HL", "UBND thành phố Hạ Long", "district"), ("TX_QY", "UBND thị xã Quảng Yên", "district"),
+]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Kim", "Xuân", "Hồng"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh",
+         "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Thắng", "Trang",
+         "Tuấn", "Việt", "Yến", "Đạt"]
+POSITIONS = {"HDND": "Đại biểu HĐND tỉnh", "LD_SO": "Phó Giám đốc", "LD_PHONG": "Trưởng phòng",
+             "LD_HUYEN": "Phó Chủ tịch UBND", "NGUOI_DAN": "Người dân"}
+ASCII = str.maketrans("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ",
+                      "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd")
+
+DEMO_PASSWORD = "demo-Chiso-2026"
+ACCOUNTS = [("admin@demo.parsurvey.vn", "admin", ()), ("theodoi@demo.parsurvey.vn", "coordinator", ()),
+            ("daumoi.sotp@demo.parsurvey.vn", "focal", ("SO_TP",)),
+            ("daumoi.tienyen@demo.parsurvey.vn", "focal", ("H_TY",)),
+            ("dieutravien@demo.parsurvey.vn", "enumerator", ("SO_TP", "H_TY"))]
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def seed(scheme_code: str = "PAR_PROVINCE", seed_value: int = 2026) -> dict:
+    """Create the demo campaign, its units, respondents and the demo accounts (caller commits)."""
+    rng = random.Random(seed_value)
+    today = utcnow().date()
+    campaign = create_campaign(scheme_code, today.year, f"Chỉ số CCHC các sở, ngành, địa phương năm {today.year} (demo)",
+                               today + timedelta(days=14), today + timedelta(days=45), today + timedelta(days=60))
+    units = [add_unit(campaign, code, name, kind) for code, name, kind in UNITS]
+    for email, role, codes in ACCOUNTS:
+        if not db.session.scalar(db.select(User.id).where(User.email == email)):
+            create_user(email, role, DEMO_PASSWORD, codes, name=email.split("@")[0])
+    groups = db.session.scalars(db.select(Group).where(Group.campaign_id == campaign.id)).all()
+    used_emails: set[str] = set()
+    count = 0
+    for unit in units:
+        for group in groups:
+            lo, hi = group.quota_for(unit.kind)
+            n = min(hi or lo or 3, 12) if group.requires_email else 8
+            for i in range(n):
+                full_name = _name(rng)
+                email = None
+                if group.requires_email:
+                    local = ".".join(full_name.lower().translate(ASCII).split()[::-1][:2]) + f".{rng.randrange(100, 999)}"
+                    while local in used_emails:
+                        local += str(rng.randrange(10))
+                    used_emails.add(local)
+                    email = f"{local}@{unit.code.lower().replace('_', '')}.demo.gov.vn"
+                phone = f"09{rng.randrange(10_000_000, 99_999_999)}"
+                r = Respondent(campaign_id=campaign.id, unit_id=unit.id, group_id=group.id, full_name=full_name,
+                               position=POSITIONS.get(group.code, ""), organisation=unit.name, email=email, phone=phone,
+                               address="" if group.requires_email else f"Tổ {rng.randrange(1, 20)}, {unit.name}")
+                r.targets = [RespondentTarget(unit_id=unit.id)]
+                db.session.add(r)
+                count += 1
+        state = "approved" if unit.code not in ("SO_TP", "H_TY") else "draft"
+        db.session.add(RespondentList(campaign_id=campaign.id, unit_id=unit.id, state=state))
+    db.session.flush()
+    return {"campaign_id": campaign.id, "units": len(units), "respondents": count,
+            "logins": [f"{e} / {DEMO_PASSWORD} ({r})" for e, r, _ in ACCOUNTS]}

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: i18n, the role policy, security headers, errors, audit, home."""

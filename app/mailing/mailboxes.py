@@ -1,0 +1,89 @@
+"""Official mailboxes: the smtp:// URL form shared by MAIL_URL and `mailboxes add`."""
+from dataclasses import dataclass
+from email.utils import parseaddr
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask_babel import gettext as _
+
+from app.core import audit
+from app.core.crypto import encrypt
+from app.extensions import db
+from app.models import Mailbox, Unit
+
+
+class MailboxError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    tls: str
+    username: str | None
+    password: str | None
+    sender: str
+    sender_name: str = ""
+    reply_to: str | None = None
+    rate_per_minute: int = 60
+    daily_cap: int = 5000
+
+
+def parse_mail_url(url: str) -> SmtpSettings:
+    """smtp://[login:password@]host:port?tls=none|starttls|ssl&sender=ADDR[&name=…&reply_to=…&rate=…&daily_cap=…]"""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("smtp", "smtps"):
+        raise MailboxError(_("Địa chỉ hộp thư phải bắt đầu bằng smtp://"))
+    if not parts.hostname:
+        raise MailboxError(_("Thiếu máy chủ SMTP trong địa chỉ hộp thư."))
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    tls = query.get("tls", "ssl" if parts.scheme == "smtps" else "starttls")
+    if tls not in ("none", "starttls", "ssl"):
+        raise MailboxError(_("tls phải là none, starttls hoặc ssl."))
+    try:
+        port = parts.port or (465 if tls == "ssl" else 587)
+    except ValueError:
+        raise MailboxError(_("Cổng SMTP không hợp lệ.")) from None
+    sender = query.get("sender", "")
+    if "@" not in parseaddr(sender)[1]:
+        raise MailboxError(_("Thiếu hoặc sai địa chỉ người gửi (sender=…)."))
+    try:
+        rate = int(query.get("rate", 60))
+        cap = int(query.get("daily_cap", 5000))
+    except ValueError:
+        raise MailboxError(_("rate và daily_cap phải là số nguyên.")) from None
+    if rate < 1 or cap < 1:
+        raise MailboxError(_("rate và daily_cap phải lớn hơn 0."))
+    return SmtpSettings(
+        host=parts.hostname, port=port, tls=tls,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        sender=sender, sender_name=query.get("name", ""), reply_to=query.get("reply_to") or None,
+        rate_per_minute=rate, daily_cap=cap)
+
+
+def save_mailbox(unit_code: str | None, settings: SmtpSettings, actor=None, keep_password: bool = False) -> Mailbox:
+    """Create or replace the official mailbox of a unit code (None = default mailbox)."""
+    if unit_code and not db.session.scalar(db.select(Unit.id).where(Unit.code == unit_code).limit(1)):
+        raise MailboxError(_("Không có đơn vị với mã: %(codes)s.", codes=unit_code))
+    box = db.session.scalar(db.select(Mailbox).where(Mailbox.unit_code.is_(None) if unit_code is None
+                                                     else Mailbox.unit_code == unit_code))
+    if box is None:
+        box = Mailbox(unit_code=unit_code)
+        db.session.add(box)
+    box.host, box.port, box.tls = settings.host, settings.port, settings.tls
+    box.username = settings.username
+    if not (keep_password and settings.password is None):
+        box.password_encrypted = encrypt(settings.password)
+    box.sender, box.sender_name, box.reply_to = settings.sender, settings.sender_name, settings.reply_to
+    box.rate_per_minute, box.daily_cap = settings.rate_per_minute, settings.daily_cap
+    box.last_error = None
+    db.session.flush()
+    audit.record("mailbox.save", actor, target=unit_code or "*", host=settings.host, sender=settings.sender)
+    return box
+
+
+def mailbox_for_unit(unit_code: str) -> Mailbox | None:
+    """The unit's own official mailbox, else the default one stored in the database."""
+    box = db.session.scalar(db.select(Mailbox).where(Mailbox.unit_code == unit_code))
+    return box or db.session.scalar(db.select(Mailbox).where(Mailbox.unit_code.is_(None)))

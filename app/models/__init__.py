@@ -1,0 +1,19 @@
+"""The data model, one module per aggregate."""
+from .assessments import AssessmentImport, SelfAssessment
+from .audit import AuditEntry
+from .base import utcnow
+from .campaigns import LIST_STATES, Campaign, Group, RespondentList, Unit
+from .findings import Decision, Finding
+from .index_runs import IndexRun
+from .jobs import Heartbeat
+from .mailing import INVITATION_STATES, OUTBOX_STATES, Invitation, Mailbox, OutboxMessage
+from .respondents import Respondent, RespondentTarget
+from .responses import Answer, Response, SurveyDraft
+from .users import ROLES, User, UserScope
+
+__all__ = [
+    "AssessmentImport", "SelfAssessment", "AuditEntry", "utcnow", "LIST_STATES", "Campaign", "Group",
+    "RespondentList", "Unit", "Decision", "Finding", "IndexRun", "Heartbeat", "INVITATION_STATES",
+    "OUTBOX_STATES", "Invitation", "Mailbox", "OutboxMessage", "Respondent", "RespondentTarget",
+    "Answer", "Response", "SurveyDraft", "ROLES", "User", "UserScope",
+]

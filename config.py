@@ -1,0 +1,103 @@
+"""Configuration. The only module that reads the environment (see STYLE.md)."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PARSURVEY_INSTANCE") or BASE_DIR / "instance")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment lacks something the chosen configuration needs."""
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'parsurvey.db'}"
+
+
+def _normalise_db_url(url: str) -> str:
+    # Operators paste postgres:// URLs from their hosting panel; SQLAlchemy needs a driver.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL") or _sqlite_default())
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    INSTANCE_DIR = str(INSTANCE_DIR)
+    #: Default official mailbox (same URL form as `mailboxes add`); unset = development backend.
+    MAIL_URL = os.environ.get("MAIL_URL") or None
+    MAIL_DEV_DIR = str(Path(INSTANCE_DIR) / "mail")
+    #: Public address used in mailed links.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    #: Comma-separated addresses of reverse proxies allowed to set X-Forwarded-For.
+    TRUSTED_PROXIES = tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+    #: Secret for keyed hashes of paradata (network, device); defaults to SECRET_KEY.
+    PARADATA_KEY = os.environ.get("PARADATA_KEY") or None
+    #: Secret used to encrypt mailbox passwords at rest; defaults to SECRET_KEY.
+    MAILBOX_KEY = os.environ.get("MAILBOX_KEY") or None
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # uploads: a 50 MB list is refused with a clear page
+    WTF_CSRF_TIME_LIMIT = None  # a respondent may keep a form open for hours
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    QUESTIONNAIRES_DIR = os.environ.get("QUESTIONNAIRES_DIR") or str(BASE_DIR / "questionnaires")
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, development mail backend, a fixed local secret."""
+
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = True
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    MAIL_URL = None
+    LOGIN_MAX_FAILURES = 5
+
+
+class ProductionConfig(Config):
+    """Refuses to start without the secrets that protect links and accounts."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise ConfigError("SECRET_KEY is not set: production needs a long random secret in the environment.")
+        if len(cls.SECRET_KEY) < 16:
+            raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestConfig}
+
+
+def from_environment() -> type[Config]:
+    """The configuration class named by PARSURVEY_ENV (default: development)."""
+    name = os.environ.get("PARSURVEY_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"PARSURVEY_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}.")
+    cls = CONFIGS[name]
+    if hasattr(cls, "check"):
+        cls.check()
+    return cls

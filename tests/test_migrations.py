@@ -1,0 +1,55 @@
+"""The Alembic history creates exactly the schema of the models (SQLite and PostgreSQL)."""
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+
+@pytest.fixture
+def fresh_url(database_url, tmp_path):
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"parsurvey_mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _app(url):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+    return create_app(Config)
+
+
+def test_one_head(app):
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_matches_models_and_downgrades(fresh_url):
+    app = _app(fresh_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+        assert diff == []
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        db.engine.dispose()
