@@ -120,14 +120,16 @@ def load_scheme_dir(dirpath: str | Path, *, root: Optional[str | Path] = None) -
         return result
     if draft.code:
         result.found.append(draft.code)
-    readings = []
+    readings, complete = [], True
     for path in files:
         ck = Checker(label(path), result.problems)
         parsed, data = read_yaml(raws[path], ck)
         q = read_questionnaire(data, ck, draft) if parsed else None
-        if q is not None:
+        if q is None:
+            complete = False
+        else:
             readings.append((ck, q))
-    questionnaires, weights = cross_check(draft, scheme_ck, readings)
+    questionnaires, weights = cross_check(draft, scheme_ck, readings, complete)
     if not result.problems:
         sources = tuple(label(p) for p in [scheme_path, *files])
         scheme = assemble(draft, questionnaires, weights, sources, digest.hexdigest())

@@ -14,10 +14,13 @@ from .scheme_reader import SchemeDraft
 
 
 def cross_check(draft: SchemeDraft, scheme_ck: Checker,
-                readings: list[tuple[Checker, Questionnaire]]) -> tuple[dict, dict]:
+                readings: list[tuple[Checker, Questionnaire]],
+                complete: bool = True) -> tuple[dict, dict]:
     """Check the links between the scheme and its questionnaires.
 
-    Returns (questionnaires by code, resolved weights by leaf code).
+    ``complete`` is False when some questionnaire file could not be read at all; then the
+    checks that would only echo that failure (missing questionnaire, unfed leaves) are
+    skipped. Returns (questionnaires by code, resolved weights by leaf code).
     """
     questionnaires, first_file = {}, {}
     for ck, q in readings:
@@ -32,7 +35,7 @@ def cross_check(draft: SchemeDraft, scheme_ck: Checker,
 
     groups = {g.code: g for g in draft.groups}
     for g in draft.groups:
-        if g.questionnaire and g.questionnaire not in questionnaires:
+        if complete and g.questionnaire and g.questionnaire not in questionnaires:
             scheme_ck.add(at(draft.where.get(f"group:{g.code}", "groups"), "questionnaire"),
                           f"questionnaire '{g.questionnaire}' of group '{g.code}' does not exist")
     for ck, q in readings:
@@ -48,9 +51,9 @@ def cross_check(draft: SchemeDraft, scheme_ck: Checker,
             continue
         fed_by = feeders.get(code, [])
         leaf_path = draft.where.get(f"leaf:{code}", "fields")
-        if not fed_by:
+        if complete and not fed_by:
             scheme_ck.add(leaf_path, f"survey leaf '{code}' is not fed by any question")
-        weights[code] = _resolve_weights(draft, scheme_ck, code, fed_by)
+        weights[code] = _resolve_weights(draft, scheme_ck if complete else None, code, fed_by)
     return questionnaires, weights
 
 
@@ -68,18 +71,22 @@ def _feeders(draft: SchemeDraft, questionnaires: dict) -> dict:
     return feeders
 
 
-def _resolve_weights(draft: SchemeDraft, ck: Checker, code: str, fed_by: list) -> dict:
-    """Explicit weights override the group's default weight, per feeding group."""
+def _resolve_weights(draft: SchemeDraft, ck: Optional[Checker], code: str,
+                     fed_by: list) -> dict:
+    """Explicit weights override the group's default weight, per feeding group.
+
+    Problems go to ``ck``; None silences them (they would only echo an unreadable file).
+    """
     leaf = _find_leaf(draft, code)
     explicit = leaf.weights if leaf is not None else {}
     wpath = draft.where.get(f"weights:{code}")
     for group in explicit:
-        if group not in fed_by:
+        if ck is not None and group not in fed_by:
             ck.add(at(wpath or "fields", group),
                    f"weights name group '{group}', which has no question on '{code}'")
     defaults = {g.code: g.weight for g in draft.groups}
     resolved = {g: explicit.get(g, defaults[g]) for g in fed_by}
-    if resolved and sum(resolved.values()) == 0:
+    if ck is not None and resolved and sum(resolved.values()) == 0:
         ck.add(wpath or draft.where.get(f"leaf:{code}", "fields"),
                f"all weights of survey leaf '{code}' are zero, so it can never score")
     return resolved

@@ -27,6 +27,8 @@ def test_malformed_yaml_names_the_line(tmp_path):
     files["q_g2.yaml"] = "code: Q_G2\nitems:\n  - code: Q1\n   text: [unclosed\n"
     result = load(tmp_path, files)
     assert_problem(result, Q2, "", "invalid YAML at line 4")
+    # No echoes ("questionnaire does not exist", "leaf not fed") of the unreadable file.
+    assert len(result.problems) == 1
 
 
 def test_duplicate_yaml_key(tmp_path):

@@ -74,6 +74,8 @@ def test_province_groups_and_quotas(shipped):
     assert citizens.quota_for("department") == (60, 60)
     assert citizens.quota_for("district") == (100, 100)
     assert scheme.group("HDND").quota_for("department") == (3, 10)
+    # Explicit weight for citizens, default weight 1 for the other feeding groups.
+    assert scheme.leaf("3.3.3").weights == {"HDND": 1.0, "LD_SO": 1.0, "NGUOI_DAN": 2.0}
 
 
 def test_ministry_quotas(shipped):
@@ -174,3 +176,9 @@ def test_load_scheme_dir_and_missing_directory(tmp_path):
 def test_scheme_error_lists_problems():
     err = qn.SchemeError([qn.Problem("a/scheme.yaml", "total", "total must be a number")])
     assert "a/scheme.yaml: total: total must be a number" in str(err)
+
+
+def test_package_does_not_import_flask():
+    for path in qn.default_directory().glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import flask" not in text.lower() and "from flask" not in text.lower(), path
