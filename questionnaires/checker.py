@@ -100,8 +100,9 @@ class Checker:
         wanted = {"str": "a non-empty string", "number": "a number", "int": "an integer",
                   "bool": "true or false", "list": "a list", "mapping": "a mapping"}[kind]
         hint = ""
-        if kind == "str" and is_number(value):
-            hint = " (quote codes such as \"1.2\")"
+        if kind == "str" and is_number(value) and key in ("code", "criterion", "field", "version"):
+            # YAML reads 1.2 or 2026.1 as numbers; the fix is to quote them.
+            hint = f" (write it in quotes: \"{value}\")"
         self.add(where, f"{key} must be {wanted}, got {show(value)}{hint}")
         return default
 

@@ -61,7 +61,7 @@ def test_max_not_a_number(tmp_path):
 
 def test_unquoted_numeric_code(tmp_path):
     result = broken(tmp_path, lambda f: scheme(f)["fields"][1].update(code=2))
-    assert_problem(result, S, "fields[1].code", "quote codes")
+    assert_problem(result, S, "fields[1].code", 'write it in quotes: "2"')
 
 
 # --- duplicate codes -----------------------------------------------------------------------
