@@ -1,0 +1,36 @@
+"""Pure scoring of the PAR Index (DESIGN §4): DataFrames in, DataFrames out.
+
+No Flask, no database: the app's services load the frames, call these
+functions and persist or export the results.
+"""
+
+from .combine import (
+    FIELD_POINTS_COLUMNS,
+    FLAGS,
+    LEAF_POINTS_COLUMNS,
+    TOTALS_COLUMNS,
+    IndexResult,
+    compute_index,
+)
+from .inputs import REQUIRED_COLUMNS, IndexInputs, ScoringInputError, validate_assessments
+from .ranking import TIE_TOLERANCE, assign_band, competition_rank
+from .survey import SURVEY_DETAIL_COLUMNS, Aggregates, aggregate_answers
+
+__all__ = [
+    "Aggregates",
+    "FIELD_POINTS_COLUMNS",
+    "FLAGS",
+    "IndexInputs",
+    "IndexResult",
+    "LEAF_POINTS_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SURVEY_DETAIL_COLUMNS",
+    "ScoringInputError",
+    "TIE_TOLERANCE",
+    "TOTALS_COLUMNS",
+    "aggregate_answers",
+    "assign_band",
+    "competition_rank",
+    "compute_index",
+    "validate_assessments",
+]
