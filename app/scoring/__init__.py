@@ -13,6 +13,12 @@ from .combine import (
     compute_index,
 )
 from .inputs import REQUIRED_COLUMNS, IndexInputs, ScoringInputError, validate_assessments
+from .robustness import (
+    LEAVE_ONE_OUT_COLUMNS,
+    ROBUSTNESS_COLUMNS,
+    leave_one_field_out,
+    rank_robustness,
+)
 from .ranking import TIE_TOLERANCE, assign_band, competition_rank
 from .survey import SURVEY_DETAIL_COLUMNS, Aggregates, aggregate_answers
 
@@ -23,7 +29,9 @@ __all__ = [
     "IndexInputs",
     "IndexResult",
     "LEAF_POINTS_COLUMNS",
+    "LEAVE_ONE_OUT_COLUMNS",
     "REQUIRED_COLUMNS",
+    "ROBUSTNESS_COLUMNS",
     "SURVEY_DETAIL_COLUMNS",
     "ScoringInputError",
     "TIE_TOLERANCE",
@@ -32,5 +40,7 @@ __all__ = [
     "assign_band",
     "competition_rank",
     "compute_index",
+    "leave_one_field_out",
+    "rank_robustness",
     "validate_assessments",
 ]
