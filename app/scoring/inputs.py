@@ -252,21 +252,21 @@ def prepare(inputs: IndexInputs) -> IndexInputs:
         raise ScoringInputError(problems)
 
     return IndexInputs(
-        leaves=_ordered(lv, ["code"]),
+        leaves=sort_natural(lv, ["code"]),
         fields=fd.reset_index(drop=True),  # row order is the published order
-        weights=_ordered(wt, ["leaf", "group"]),
-        items=_ordered(it, ["leaf", "group", "item"]),
-        credits=_ordered(cr, ["unit", "group", "item"]),
-        response_counts=_ordered(rc, ["unit", "group"]),
-        units=_ordered(un, ["unit"]),
-        assessments=_ordered(asm, ["unit", "leaf"]),
+        weights=sort_natural(wt, ["leaf", "group"]),
+        items=sort_natural(it, ["leaf", "group", "item"]),
+        credits=sort_natural(cr, ["unit", "group", "item"]),
+        response_counts=sort_natural(rc, ["unit", "group"]),
+        units=sort_natural(un, ["unit"]),
+        assessments=sort_natural(asm, ["unit", "leaf"]),
         # Highest threshold first: the first band whose min <= percent wins.
         bands=tuple(sorted(bands, key=lambda b: -b[1])),
         voided_fraction=vf,
     )
 
 
-def _ordered(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def sort_natural(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Rows sorted by the natural order of ``keys`` (stable, index reset)."""
     ranks = pd.DataFrame({k: natural_rank(frame[k]) for k in keys}) if len(frame) else None
     if ranks is None:

@@ -27,10 +27,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .combine import IndexResult, leaf_points, field_points, totals
+from .combine import IndexResult, compute_index
 from .inputs import IndexInputs, natural_rank, prepare
 from .ranking import as_rank_column, competition_rank, rank_rows
-from .survey import cube_fractions, survey_cube, survey_detail, survey_fractions
+from .survey import cube_fractions, survey_cube
 
 ROBUSTNESS_COLUMNS = ["unit", "rank", "median_rank", "p05", "p95"]
 LEAVE_ONE_OUT_COLUMNS = ["unit", "field", "rank_without_field", "shift"]
@@ -38,13 +38,6 @@ LEAVE_ONE_OUT_COLUMNS = ["unit", "field", "rank_without_field", "shift"]
 # Draws are processed in chunks so memory stays near draws x units x leaves
 # of this many cells, whatever n_draws is.
 _CELLS_PER_CHUNK = 4_000_000
-
-
-def _baseline(p: IndexInputs):
-    detail = survey_detail(p)
-    leaves = leaf_points(p, survey_fractions(detail))
-    fields = field_points(p, leaves)
-    return detail, leaves, IndexResult(detail, leaves, fields, totals(p, leaves, fields))
 
 
 def rank_robustness(
@@ -62,7 +55,8 @@ def rank_robustness(
     if n_draws < 1:
         raise ValueError("n_draws must be at least 1")
     p = prepare(inputs)
-    detail, leaves, base = _baseline(p)
+    base = compute_index(p)
+    detail, leaves = base.survey_detail, base.leaf_points
     units = p.units["unit"].tolist()
     field_codes = p.fields["code"].tolist()
     lv = p.leaves
@@ -75,19 +69,20 @@ def rank_robustness(
     # Field membership matrices (leaves x fields) turn leaf sums into field sums.
     def membership(codes: list) -> np.ndarray:
         by_code = dict(zip(lv["code"], lv["field"]))
-        return np.array([[by_code[c] == f for f in field_codes] for c in codes], dtype="float64")
+        cells = [[by_code[c] == f for f in field_codes] for c in codes]
+        return np.array(cells, dtype="float64").reshape(len(codes), len(field_codes))
 
     assessed_codes = lv.loc[lv["source"] == "assessed", "code"].tolist()
     m_assessed, m_survey = membership(assessed_codes), membership(survey_codes)
     pa = np.nan_to_num(wide(leaves, "points", assessed_codes)) @ m_assessed  # units x fields
     ma = np.nan_to_num(wide(leaves, "max", assessed_codes)) @ m_assessed
     survey_max = np.nan_to_num(wide(leaves, "max", survey_codes))  # applicable: N/A -> 0
-    sm = survey_max @ m_survey
+    sm = survey_max.sum(axis=1)  # units
     voided = p.units["survey_voided"].to_numpy(dtype=bool)
 
     scheme_max = dict(zip(lv["code"], lv["max"]))
-    s_f = np.array([scheme_max[c] for c in survey_codes]) @ m_survey if survey_codes else np.zeros(len(field_codes))
-    a_f = np.array([scheme_max[c] for c in assessed_codes]) @ m_assessed if assessed_codes else np.zeros(len(field_codes))
+    s_f = np.array([scheme_max[c] for c in survey_codes], dtype="float64") @ m_survey
+    a_f = np.array([scheme_max[c] for c in assessed_codes], dtype="float64") @ m_assessed
     share = np.divide(s_f, a_f, out=np.zeros_like(s_f), where=a_f > 0)
 
     k, a = draw_factors(n_draws, len(cube.groups), spread, seed)
@@ -100,9 +95,10 @@ def rank_robustness(
         d = slice(start, min(n_draws, start + chunk))
         f = cube_fractions(cube, k[d])  # draws x units x survey leaves
         f[:, voided, :] = p.voided_fraction
-        sp = np.einsum("duc,cf->duf", np.nan_to_num(f) * survey_max[None], m_survey)
-        total = (b[d][:, None, :] * pa[None]).sum(-1) + a[d][:, None] * sp.sum(-1)
-        top = (b[d][:, None, :] * ma[None]).sum(-1) + a[d][:, None] * sm.sum(-1)[None]
+        # One a for all survey leaves, so survey points need no split by field.
+        sp = (np.nan_to_num(f) * survey_max[None]).sum(axis=2)  # draws x units
+        total = (b[d][:, None, :] * pa[None]).sum(-1) + a[d][:, None] * sp
+        top = (b[d][:, None, :] * ma[None]).sum(-1) + a[d][:, None] * sm[None]
         with np.errstate(invalid="ignore", divide="ignore"):
             percent = np.where(top > 0, 100.0 * total / np.where(top > 0, top, 1.0), np.nan)
         ranks[d] = rank_rows(percent)
@@ -137,7 +133,7 @@ def leave_one_field_out(inputs: IndexInputs, result: IndexResult | None = None) 
     unit code.  Pass ``result`` to reuse an already computed index.
     """
     if result is None:
-        result = _baseline(prepare(inputs))[2]
+        result = compute_index(inputs)
     fp = result.field_points
     base = result.totals.set_index("unit")["rank"]
     field_order = {c: i for i, c in enumerate(dict.fromkeys(fp["field"]))}

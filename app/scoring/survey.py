@@ -14,7 +14,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from .inputs import IndexInputs, ScoringInputError, _ordered
+from .inputs import IndexInputs, ScoringInputError, sort_natural
 
 SURVEY_DETAIL_COLUMNS = [
     "unit", "leaf", "group", "responses", "n_answers", "mean_credit", "weight", "s",
@@ -60,7 +60,7 @@ def aggregate_answers(
         .rename("responses").reset_index()
     )
     counts["responses"] = counts["responses"].astype("int64")
-    return Aggregates(_ordered(credits, keys), _ordered(counts, ["unit", "group"]))
+    return Aggregates(sort_natural(credits, keys), sort_natural(counts, ["unit", "group"]))
 
 
 def survey_detail(p: IndexInputs) -> pd.DataFrame:
@@ -88,7 +88,7 @@ def survey_detail(p: IndexInputs) -> pd.DataFrame:
     out["mean_credit"] = out["mean_credit"].astype("float64")
     out["weight"] = out["weight"].fillna(1.0).astype("float64")  # DESIGN §4: default 1
     out["s"] = out["mean_credit"]
-    return _ordered(out[SURVEY_DETAIL_COLUMNS], ["unit", "leaf", "group"])
+    return sort_natural(out[SURVEY_DETAIL_COLUMNS], ["unit", "leaf", "group"])
 
 
 def survey_fractions(detail: pd.DataFrame) -> pd.DataFrame:
@@ -100,7 +100,8 @@ def survey_fractions(detail: pd.DataFrame) -> pd.DataFrame:
     scored = detail.loc[detail["s"].notna()].copy()
     scored["ws"] = scored["weight"] * scored["s"]
     sums = scored.groupby(["unit", "leaf"], sort=True)[["ws", "weight"]].sum().reset_index()
-    sums["fraction"] = np.where(sums["weight"] > 0, sums["ws"] / sums["weight"].where(sums["weight"] > 0), np.nan)
+    # Dividing by NaN where the weights sum to 0 leaves the fraction NaN.
+    sums["fraction"] = sums["ws"] / sums["weight"].where(sums["weight"] > 0)
     return sums[["unit", "leaf", "fraction"]]
 
 
@@ -127,9 +128,9 @@ def survey_cube(detail: pd.DataFrame, units: list, leaves: list) -> SurveyCube:
     scores = np.full((len(units), len(leaves), len(groups)), np.nan)
     weights = np.zeros((len(leaves), len(groups)))
     d = detail.loc[detail["leaf"].isin(c_ix) & detail["unit"].isin(u_ix)]
-    ui = d["unit"].map(u_ix).to_numpy()
-    ci = d["leaf"].map(c_ix).to_numpy()
-    gi = d["group"].map(g_ix).to_numpy()
+    ui = d["unit"].map(u_ix).to_numpy(dtype="int64")
+    ci = d["leaf"].map(c_ix).to_numpy(dtype="int64")
+    gi = d["group"].map(g_ix).to_numpy(dtype="int64")
     scores[ui, ci, gi] = d["s"].to_numpy(dtype="float64")
     weights[ci, gi] = d["weight"].to_numpy(dtype="float64")
     return SurveyCube(list(units), list(leaves), groups, scores, weights)

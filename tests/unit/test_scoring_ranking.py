@@ -161,3 +161,19 @@ def test_results_are_deterministic_and_independent_of_row_order():
     # leaves in natural code order: 1.10 after 1.2
     assert first.leaf_points["leaf"].tolist()[:4] == ["1.1", "1.2", "1.10", "2.1"]
     assert first.to_csv_bytes().startswith(b"# totals\nunit,name,kind,total,max,percent,rank,")
+
+
+def test_unit_with_nothing_applicable_gets_no_rank_and_sorts_last():
+    # N: both leaves N/A -> max 0 -> percent undefined, no rank, no band
+    from app.scoring import leave_one_field_out, rank_robustness
+
+    inp = assessed_only({"N": [0, 0], "A": [9, 1], "B": [5, 5]}, {"1.1": 10, "2.1": 5},
+                        na={("N", "1.1"), ("N", "2.1")})
+    t = compute_index(inp).totals
+    assert t["unit"].tolist() == ["A", "B", "N"]
+    assert t["rank"].tolist()[:2] == [1, 2] and pd.isna(t["rank"].iloc[2])
+    assert t["band"].iloc[2] is None and np.isnan(t["percent"].iloc[2])
+    rb = rank_robustness(inp, n_draws=20).set_index("unit")
+    assert np.isnan(rb.loc["N", "median_rank"]) and rb.loc["A", "median_rank"] == 1.0
+    lo = leave_one_field_out(inp)
+    assert lo["rank_without_field"].isna().tolist() == [False, False, True] * 2
