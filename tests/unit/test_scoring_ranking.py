@@ -164,10 +164,11 @@ def test_results_are_deterministic_and_independent_of_row_order():
 
 
 def test_unit_with_nothing_applicable_gets_no_rank_and_sorts_last():
-    # N: both leaves N/A -> max 0 -> percent undefined, no rank, no band
+    # A 10/15 = 66.7 %, B 9/15 = 60 %; N: both leaves N/A -> max 0 ->
+    # percent undefined, no rank, no band
     from app.scoring import leave_one_field_out, rank_robustness
 
-    inp = assessed_only({"N": [0, 0], "A": [9, 1], "B": [5, 5]}, {"1.1": 10, "2.1": 5},
+    inp = assessed_only({"N": [0, 0], "A": [9, 1], "B": [5, 4]}, {"1.1": 10, "2.1": 5},
                         na={("N", "1.1"), ("N", "2.1")})
     t = compute_index(inp).totals
     assert t["unit"].tolist() == ["A", "B", "N"]
