@@ -11,6 +11,8 @@ import tempfile
 from datetime import date, timedelta
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.core.i18n import compile_catalogs
@@ -79,8 +81,18 @@ def _truncate():
                 conn.execute(t.delete())
 
 
+class RequestScopedClient(FlaskClient):
+    """The test keeps one app context open for the database; each request still starts
+    with an empty `g`, as in production (Flask-Login and Flask-Babel cache on `g`)."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestScopedClient
     return app.test_client()
 
 

@@ -105,7 +105,7 @@ def mailboxes():
                                 reply_to=form.reply_to.data or None, rate_per_minute=form.rate_per_minute.data,
                                 daily_cap=form.daily_cap.data)
         try:
-            save_mailbox(form.unit_code.data.strip() or None, settings, actor=current_user, keep_password=True)
+            save_mailbox((form.unit_code.data or "").strip() or None, settings, actor=current_user, keep_password=True)
             db.session.commit()
             flash(_("Đã lưu hộp thư công vụ."), "success")
             return redirect(url_for("admin.mailboxes"))

@@ -1,7 +1,7 @@
 """One test per validation rule: break the minimal scheme, expect one precise problem."""
 import pytest
 
-from qn_fixtures import Q1, Q2, S, assert_problem, load, minimal, write
+from tests.unit.qn_fixtures import Q1, Q2, S, assert_problem, load, minimal, write
 from questionnaires import load_directory
 
 

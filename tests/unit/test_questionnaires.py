@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 
 import questionnaires as qn
-from qn_fixtures import Q1, Q2, S, SCALE, load, minimal, write
+from tests.unit.qn_fixtures import Q1, Q2, S, SCALE, load, minimal, write
 from questionnaires import load_directory
 
 
