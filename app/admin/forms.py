@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -33,10 +33,10 @@ class UploadForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("Thư điện tử"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=[("admin", _l("Thường trực / Tổ thư ký")),
-                                              ("coordinator", _l("Cán bộ theo dõi, đôn đốc")),
-                                              ("focal", _l("Đơn vị đầu mối")),
-                                              ("enumerator", _l("Điều tra viên"))])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice("admin", _l("Thường trực / Tổ thư ký")),
+                                              SelectChoice("coordinator", _l("Cán bộ theo dõi, đôn đốc")),
+                                              SelectChoice("focal", _l("Đơn vị đầu mối")),
+                                              SelectChoice("enumerator", _l("Điều tra viên"))])
     units = StringField(_l("Mã đơn vị (cách nhau bởi dấu phẩy)"), validators=[Optional(), Length(max=2000)])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
 
@@ -45,7 +45,8 @@ class MailboxForm(FlaskForm):
     unit_code = StringField(_l("Mã đơn vị (để trống: hộp thư mặc định)"), validators=[Optional(), Length(max=50)])
     host = StringField(_l("Máy chủ SMTP"), validators=[DataRequired(), Length(max=255)])
     port = IntegerField(_l("Cổng"), validators=[DataRequired(), NumberRange(1, 65535)])
-    tls = SelectField(_l("Bảo mật"), choices=[("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", _l("Không"))])
+    tls = SelectField(_l("Bảo mật"), choices=[SelectChoice("starttls", "STARTTLS"), SelectChoice("ssl", "SSL/TLS"),
+                                                 SelectChoice("none", _l("Không"))])
     username = StringField(_l("Tên đăng nhập"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("Mật khẩu (để trống: giữ mật khẩu cũ)"), validators=[Optional(), Length(max=200)])
     sender = EmailField(_l("Địa chỉ gửi"), validators=[DataRequired(), Length(max=254)])

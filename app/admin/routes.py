@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.auth.services import AccountError, create_user
 from app.core.nav import campaign_link
@@ -27,7 +28,7 @@ def _campaign(campaign_id: int) -> Campaign:
 @allow("admin")
 def campaigns():
     form = CampaignForm()
-    form.scheme.choices = [(code, f"{s.name} ({code})") for code, s in sorted(all_schemes().items())]
+    form.scheme.choices = [SelectChoice(code, f"{s.name} ({code})") for code, s in sorted(all_schemes().items())]
     if form.validate_on_submit():
         try:
             campaign = create_campaign(form.scheme.data, form.year.data, form.name.data, form.lists_by.data,

@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints its figures (never asserted in tests). `python -m bench [name…]`."""
