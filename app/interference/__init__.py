@@ -81,6 +81,7 @@ burst_min_score                 0.3       a meeting burst stays silent
 near_dup_floor                  0.85      Kuriakose & Robbins (2016)
 near_dup_null_quantile          0.999     long/skewed forms raise the threshold by the null
 near_dup_null_samples           20000     permutations repeated for small questionnaires
+near_dup_null_strata            5         shuffle among respondents of similar level
 near_dup_min_cluster            3         a pair can be coincidence or a couple
 near_dup_min_items              8         identical answers on short forms are normal
 near_dup_min_informative        0.2       share of items agreeing on a non-best option
@@ -93,7 +94,7 @@ forwarded_excess / _min         0.25 / 3  people do switch from phone to PC
 tail_p                          1e-6      binomial tail; survives testing hundreds of units
 base_rate_floor                 0.02      a clean campaign must not make one case huge
 anomaly_min_units               5         a median of fewer peers is no norm
-anomaly_z                       4.0       robust z (median, 1.4826·MAD)
+anomaly_z                       3.2       robust z (median, 1.4826·MAD)
 anomaly_mad_floor               0.03      0-MAD kinds would turn noise into huge z
 anomaly_min_excess              0.15      and an absolute excess over the kind's median
 weights                         0.6–0.85  same_device, near_duplicate 0.85; burst 0.75;

@@ -37,45 +37,70 @@ def _pair_stats(onehot: np.ndarray, answered: np.ndarray, informative: np.ndarra
     return share, common, info
 
 
-def _max_match(cols: np.ndarray, n_cols: int, min_common: float) -> np.ndarray:
-    """Max percent match of each row against the other rows (rows = one unit)."""
+def _max_match(cols: np.ndarray, sheets: Sheets, config: Config) -> np.ndarray:
+    """Max percent match of each row against the other rows (rows = one unit), over the
+    pairs that could be an edge of the near-duplicate graph (enough common and informative
+    items), so that the null and the observed statistic measure the same thing."""
     n, n_items = cols.shape
     if n < 2:
         return np.zeros(n)
-    onehot, answered = _onehot(cols, n_cols)
+    onehot, answered, informative = _onehot(cols, sheets)
     out = np.zeros(n)
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
-        share, common, _ = _pair_stats(onehot, answered, onehot[:, :0], lo, hi)
-        share[common < min_common * n_items] = 0.0
+        share, common, info = _pair_stats(onehot, answered, informative, lo, hi)
+        share[(common < config.near_dup_min_common * n_items)
+              | (info < config.near_dup_min_informative * n_items)] = 0.0
         share[np.arange(hi - lo), np.arange(lo, hi)] = 0.0
         out[lo:hi] = share.max(axis=1)
     return out
 
 
-def _onehot(cols: np.ndarray, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
+def _onehot(cols: np.ndarray, sheets: Sheets):
+    """One-hot answers, answered indicator, and one-hot without best options."""
     n, n_items = cols.shape
-    onehot = np.zeros((n, n_cols + 1), dtype=np.float32)
+    onehot = np.zeros((n, sheets.n_cols + 1), dtype=np.float32)
     onehot[np.repeat(np.arange(n), n_items), cols.ravel()] = 1.0  # -1 lands in last column
-    return onehot[:, :n_cols], (cols >= 0).astype(np.float32)
+    onehot = onehot[:, :sheets.n_cols]
+    informative = onehot.copy()
+    informative[:, sheets.top_cols] = 0.0
+    return onehot, (cols >= 0).astype(np.float32), informative
 
 
 def null_threshold(sheets: Sheets, config: Config = DEFAULT_CONFIG) -> tuple[float, float]:
     """Threshold of the max percent match for one questionnaire: max(floor, quantile of a
-    permutation null) where answers are shuffled within item across the campaign and the
-    real unit sizes are kept. Returns (threshold, null quantile)."""
+    permutation null) where answers are shuffled within item across the campaign (within
+    strata of the respondent's best-option share, see ``_strata``) and the real unit sizes
+    are kept. Returns (threshold, null quantile)."""
     rng = np.random.default_rng(config.seed)
     n = sheets.cols.shape[0]
     reps = int(min(20, max(1, np.ceil(config.near_dup_null_samples / max(n, 1)))))
     slices = _unit_slices(sheets.units)
+    strata = _strata(sheets, config.near_dup_null_strata)
     values = []
     for _ in range(reps):
-        shuffled = rng.permuted(sheets.cols, axis=0)
+        shuffled = sheets.cols.copy()
+        for rows in strata:
+            shuffled[rows] = rng.permuted(sheets.cols[rows], axis=0)
         for _unit, rows in slices:
-            values.append(_max_match(shuffled[rows], sheets.n_cols, config.near_dup_min_common))
+            values.append(_max_match(shuffled[rows], sheets, config))
     null = np.concatenate(values) if values else np.zeros(1)
     q = float(np.quantile(null, config.near_dup_null_quantile))
     return max(config.near_dup_floor, q), q
+
+
+def _strata(sheets: Sheets, n_strata: int) -> list[np.ndarray]:
+    """Rows grouped by their share of best-option answers (quantile bins).
+
+    Honest respondents who are generally satisfied resemble each other; shuffling only
+    among respondents of similar overall level keeps that resemblance in the null, so it
+    is not mistaken for copying.
+    """
+    answered = (sheets.cols >= 0).sum(axis=1)
+    level = sheets.top.sum(axis=1) / np.maximum(answered, 1)
+    ranks = np.argsort(np.argsort(level, kind="stable"), kind="stable")
+    bins = ranks * max(1, n_strata) // max(1, level.size)
+    return [np.flatnonzero(bins == b) for b in range(max(1, n_strata))]
 
 
 def near_duplicate(responses: pd.DataFrame, answers, questionnaires: dict[str,
@@ -112,9 +137,7 @@ def _clusters(sh: Sheets, rows: np.ndarray, thr: float, config: Config):
     """Connected components of the 'near-duplicate' graph within one unit."""
     cols = sh.cols[rows]
     n, n_items = cols.shape
-    onehot, answered = _onehot(cols, sh.n_cols)
-    informative = onehot.copy()
-    informative[:, sh.top_cols] = 0.0
+    onehot, answered, informative = _onehot(cols, sh)
     parent = np.arange(n)
 
     def find(a):

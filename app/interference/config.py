@@ -82,6 +82,9 @@ class Config:
     near_dup_null_quantile: float = 0.999
     #: at least this many null values (permutations are repeated for small questionnaires).
     near_dup_null_samples: int = 20000
+    #: the null shuffles within item among respondents of similar overall level (this many
+    #: quantile strata of the best-option share), keeping honest "general satisfaction".
+    near_dup_null_strata: int = 5
     #: smallest cluster of near-duplicate sheets reported.
     near_dup_min_cluster: int = 3
     #: questionnaires with fewer scored items are skipped: identical honest answers on a
@@ -125,7 +128,7 @@ class Config:
     #: units of one kind needed before comparing them (a median of 3 is not a norm).
     anomaly_min_units: int = 5
     #: robust z-score (median / 1.4826·MAD) above which a unit stands out.
-    anomaly_z: float = 4.0
+    anomaly_z: float = 3.2
     #: MAD floor for shares, so that 0-MAD kinds do not turn a small difference into a huge z.
     anomaly_mad_floor: float = 0.03
     #: the share must also exceed the kind's median by this much (absolute).

@@ -39,8 +39,8 @@ TEMPLATES_VI = {
         "thiết bị khác với nơi đường dẫn được mở lần đầu; tỷ lệ chung của đợt khảo sát là "
         "{campaign_pct}%.",
     "unit_anomaly/top_share":
-        "Tỷ lệ câu trả lời chọn phương án tốt nhất của đơn vị {unit} là {value_pct}%, cao bất "
-        "thường so với trung vị {kind_median_pct}% của {units_of_kind} đơn vị cùng loại "
+        "Tỷ lệ câu trả lời chọn phương án tốt nhất của đơn vị {unit} (đã điều chỉnh theo "
+        "loại phiếu) là {value_pct}%, cao bất thường so với trung vị {kind_median_pct}% của {units_of_kind} đơn vị cùng loại "
         "(z = {z}).",
     "unit_anomaly/flagged_share":
         "Tỷ lệ phiếu bị gắn cờ của đơn vị {unit} là {value_pct}%, cao bất thường so với trung "
@@ -78,7 +78,8 @@ TEMPLATES_EN = {
         "another network or device than the one that first opened the link; the campaign's "
         "share is {campaign_pct}%.",
     "unit_anomaly/top_share":
-        "Unit {unit} chose the best option in {value_pct}% of answers, far above the median "
+        "Unit {unit} chose the best option in {value_pct}% of answers (adjusted for its mix of "
+        "questionnaires), far above the median "
         "of {kind_median_pct}% of {units_of_kind} units of its kind (z = {z}).",
     "unit_anomaly/flagged_share":
         "{value_pct}% of unit {unit}'s responses are flagged, far above the median of "

@@ -69,13 +69,22 @@ def unit_measures(responses: pd.DataFrame, answers, questionnaires: dict[str,
                    and severity_rank(f.severity) >= min_rank for i in f.response_ids}
     is_flagged = resp["response_id"].isin(flagged_ids)
     out["flagged_share"] = is_flagged.groupby(resp["unit"]).mean()
+    # Best-option share, adjusted for the unit's mix of questionnaires (a unit with more
+    # citizens' forms of 4 options would otherwise look "better" than one with 5-option
+    # officials' forms): observed − expected from each questionnaire's campaign share,
+    # plus the campaign share.
     top = np.zeros(len(resp))
     answered = np.zeros(len(resp))
+    expected = np.zeros(len(resp))
     for sh in sheets.values():
-        top[sh.rows] = sh.top.sum(axis=1)
-        answered[sh.rows] = (sh.same >= 0).sum(axis=1)
-    sums = pd.DataFrame({"top": top, "answered": answered}).groupby(resp["unit"]).sum()
-    out["top_share"] = sums["top"] / sums["answered"].where(sums["answered"] > 0)
+        t, a = sh.top.sum(axis=1), (sh.same >= 0).sum(axis=1)
+        top[sh.rows], answered[sh.rows] = t, a
+        expected[sh.rows] = a * (t.sum() / max(a.sum(), 1))
+    sums = pd.DataFrame({"top": top, "answered": answered, "expected": expected}) \
+        .groupby(resp["unit"]).sum()
+    overall = top.sum() / max(answered.sum(), 1)
+    denom = sums["answered"].where(sums["answered"] > 0)
+    out["top_share"] = (sums["top"] - sums["expected"]) / denom + overall
     return out
 
 
