@@ -53,8 +53,11 @@ def questionnaires(main_items: int = 24) -> dict[str, QuestionnaireShape]:
 
 
 def simulate_campaign(seed: int = 0, n_units: int = 80, planted_per_rule: int = 2,
-                      size: tuple[int, int] = (25, 70), main_items: int = 24) -> Campaign:
-    """Simulate one campaign; planted_per_rule units per rule get one kind of interference."""
+                      size: tuple[int, int] = (25, 70), main_items: int = 24,
+                      mix: tuple[float, float, float] = (.6, .3, .1)) -> Campaign:
+    """Simulate one campaign; planted_per_rule units per rule get one kind of interference.
+
+    ``mix`` = shares of the CB / ND / DN questionnaires among responses."""
     rng = np.random.default_rng(seed)
     shapes = questionnaires(main_items)
     n_items = {q: len(s.items) for q, s in shapes.items()}
@@ -67,7 +70,7 @@ def simulate_campaign(seed: int = 0, n_units: int = 80, planted_per_rule: int = 
     n = unit_of.size
     units = np.array([f"U{u:03d}" for u in range(n_units)])
     kind = np.array([KINDS[k] for k in rng.choice(4, n_units, p=[.4, .3, .15, .15])])
-    q = rng.choice(np.array(["CB", "ND", "DN"]), n, p=[.6, .3, .1])
+    q = rng.choice(np.array(["CB", "ND", "DN"]), n, p=np.array(mix) / sum(mix))
     mode = np.where(q == "ND", rng.choice(np.array(["web", "paper", "phone"]), n,
                                           p=[.25, .55, .2]),
                     np.where(rng.random(n) < .03, "paper", "web"))
