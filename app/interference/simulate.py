@@ -221,10 +221,10 @@ def _plant_near_duplicate(ctx, u, rows):
     rng = ctx["rng"]
     qrows, m = ctx["mats"]["CB"]
     local = np.flatnonzero(np.isin(qrows, rows))
-    # The model sheet looks credible: at least a quarter of its answers are not the best
+    # The model sheet looks credible: at least 30 % of its answers are not the best
     # option. (A nearly all-best model sheet is beyond this rule: honest enthusiasts look
     # the same; straight_line and unit_anomaly are the rules for it.)
-    credible = local[((m[local] > 0).mean(axis=1) >= 0.25)]
+    credible = local[((m[local] > 0).mean(axis=1) >= 0.3)]
     pick = rng.choice(local, min(local.size, int(rng.integers(8, 15))), False)
     if credible.size:
         pick[0] = rng.choice(credible)
