@@ -84,7 +84,7 @@ near_dup_null_samples           20000     permutations repeated for small questi
 near_dup_null_strata            5         shuffle among respondents of similar level
 near_dup_min_cluster            3         a pair can be coincidence or a couple
 near_dup_min_items              8         identical answers on short forms are normal
-near_dup_min_informative        0.15      share of items agreeing on a non-best option
+near_dup_min_informative        0.2       share of items agreeing on a non-best option
 near_dup_min_common             0.5       share of items both answered
 speeder_fraction                1/3       usual cut in the survey-quality literature
 speeder_unit_share / _min       0.25 / 3  one fast respondent is not evidence

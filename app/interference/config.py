@@ -92,7 +92,7 @@ class Config:
     near_dup_min_items: int = 8
     #: a pair must also agree on at least this share of items on a non-top option; two
     #: enthusiastic respondents ticking the best option everywhere are not copies.
-    near_dup_min_informative: float = 0.15
+    near_dup_min_informative: float = 0.2
     #: pairs must have answered at least this share of items in common.
     near_dup_min_common: float = 0.5
 

@@ -226,10 +226,9 @@ def _plant_near_duplicate(ctx, u, rows):
     # the same; straight_line and unit_anomaly are the rules for it.)
     credible = local[((m[local] > 0).mean(axis=1) >= 0.3)]
     pick = rng.choice(local, min(local.size, int(rng.integers(8, 15))), False)
-    if credible.size:
-        pick[0] = rng.choice(credible)
-        pick = np.unique(pick)
-    template = np.where(m[pick[0]] < 0, 0, m[pick[0]])
+    model = rng.choice(credible) if credible.size else pick[0]
+    pick = np.unique(np.r_[model, pick])
+    template = np.where(m[model] < 0, 0, m[model])
     max_edits = max(2, m.shape[1] // 12)
     for r in pick:
         m[r] = template
