@@ -20,13 +20,15 @@ def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> lis
     resp = resp.assign(_ref=reference_durations(resp))
     web = web_responses(resp)
     findings = []
-    with_dev = web[web["device_hash"].notna()]
+    with_dev = _repeated(web[web["device_hash"].notna()], ["unit", "device_hash"],
+                         config.same_device_min)
     for (unit, _dev), grp in with_dev.groupby(["unit", "device_hash"], sort=True):
-        if len(grp) >= config.same_device_min:
-            findings.append(_device_finding(unit, grp, config, "device", 1.0))
+        findings.append(_device_finding(unit, grp, config, "device", 1.0))
     # The net+ua fallback only sees responses without a device cookie: colleagues behind
     # one NAT with the same browser build each still have their own cookie.
-    no_dev = web[web["device_hash"].isna() & web["net_hash"].notna() & web["ua_hash"].notna()]
+    no_dev = _repeated(web[web["device_hash"].isna() & web["net_hash"].notna()
+                           & web["ua_hash"].notna()], ["unit", "net_hash", "ua_hash"],
+                       config.same_device_netua_min)
     for (unit, _n, _u), grp in no_dev.groupby(["unit", "net_hash", "ua_hash"], sort=True):
         if len(grp) < config.same_device_netua_min:
             continue
@@ -34,6 +36,15 @@ def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> lis
             if len(chain) >= config.same_device_netua_min:
                 findings.append(_device_finding(unit, chain, config, "network_browser", 0.7))
     return findings
+
+
+def _repeated(frame: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
+    """Rows whose key combination occurs at least k times (skips ~all singleton groups
+    before the slow per-group loop)."""
+    if frame.empty:
+        return frame
+    size = frame.groupby(keys, sort=False)[keys[0]].transform("size")
+    return frame[size >= k]
 
 
 def _chains(grp: pd.DataFrame, gap_factor: float) -> list[pd.DataFrame]:
@@ -87,10 +98,9 @@ def burst(responses: pd.DataFrame, reminders: Iterable = (),
     unit_stats = web.groupby("unit")["submitted_at"].agg(
         n="size", days=lambda s: max(1, s.dt.normalize().nunique()))
     slots_per_day = config.burst_workday_hours * 60 / config.burst_window_min
-    for (unit, _prefix), grp in web[web["net_prefix_hash"].notna()].groupby(
-            ["unit", "net_prefix_hash"], sort=True):
-        if len(grp) < config.burst_min:
-            continue
+    candidates = _repeated(web[web["net_prefix_hash"].notna()], ["unit", "net_prefix_hash"],
+                           config.burst_min)
+    for (unit, _prefix), grp in candidates.groupby(["unit", "net_prefix_hash"], sort=True):
         stats = unit_stats.loc[unit]
         lam = stats["n"] / (stats["days"] * slots_per_day)
         grp = grp.sort_values("submitted_at")
