@@ -1,0 +1,227 @@
+"""Rules on the answers themselves: near_duplicate and straight_line."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import DEFAULT_CONFIG, Config
+from .model import Finding, QuestionnaireShape, common_group, make_finding, \
+    normalize_responses
+from .sheets import Sheets, encode
+from .stats import binom_sf, tail_strength
+
+_CHUNK = 512  # rows per block of the pairwise products: bounds memory for big units
+
+
+def _sheets(responses, answers, questionnaires) -> tuple[pd.DataFrame, dict[str, Sheets]]:
+    resp = normalize_responses(responses)
+    if isinstance(answers, dict):
+        return resp, answers  # already encoded by scan()
+    return resp, encode(resp, answers, questionnaires)
+
+
+def _unit_slices(units: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    order = np.argsort(units, kind="stable")
+    su = units[order]
+    cuts = np.flatnonzero(su[1:] != su[:-1]) + 1
+    return [(su[s[0]], s) for s in np.split(order, cuts)] if order.size else []
+
+
+def _pair_stats(onehot: np.ndarray, answered: np.ndarray, informative: np.ndarray, lo, hi):
+    """Match share, common-item count and informative-match count of rows lo:hi vs all."""
+    matches = onehot[lo:hi] @ onehot.T
+    common = answered[lo:hi] @ answered.T
+    info = informative[lo:hi] @ informative.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(common > 0, matches / np.maximum(common, 1), 0.0)
+    return share, common, info
+
+
+def _max_match(cols: np.ndarray, sheets: Sheets, config: Config) -> np.ndarray:
+    """Max percent match of each row against the other rows (rows = one unit), over the
+    pairs that could be an edge of the near-duplicate graph (enough common and informative
+    items), so that the null and the observed statistic measure the same thing."""
+    n, n_items = cols.shape
+    if n < 2:
+        return np.zeros(n)
+    onehot, answered, informative = _onehot(cols, sheets)
+    out = np.zeros(n)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        share, common, info = _pair_stats(onehot, answered, informative, lo, hi)
+        share[(common < config.near_dup_min_common * n_items)
+              | (info < config.near_dup_min_informative * n_items)] = 0.0
+        share[np.arange(hi - lo), np.arange(lo, hi)] = 0.0
+        out[lo:hi] = share.max(axis=1)
+    return out
+
+
+def _onehot(cols: np.ndarray, sheets: Sheets):
+    """One-hot answers, answered indicator, and one-hot without best options."""
+    n, n_items = cols.shape
+    onehot = np.zeros((n, sheets.n_cols + 1), dtype=np.float32)
+    onehot[np.repeat(np.arange(n), n_items), cols.ravel()] = 1.0  # -1 lands in last column
+    onehot = onehot[:, :sheets.n_cols]
+    informative = onehot.copy()
+    informative[:, sheets.top_cols] = 0.0
+    return onehot, (cols >= 0).astype(np.float32), informative
+
+
+def null_threshold(sheets: Sheets, config: Config = DEFAULT_CONFIG) -> tuple[float, float]:
+    """Threshold of the max percent match for one questionnaire: max(floor, quantile of a
+    permutation null) where answers are shuffled within item across the campaign (within
+    strata of the respondent's best-option share, see ``_strata``) and the real unit sizes
+    are kept. Returns (threshold, null quantile)."""
+    rng = np.random.default_rng(config.seed)
+    n = sheets.cols.shape[0]
+    reps = int(min(20, max(1, np.ceil(config.near_dup_null_samples / max(n, 1)))))
+    slices = _unit_slices(sheets.units)
+    strata = _strata(sheets, config.near_dup_null_strata)
+    values = []
+    for _ in range(reps):
+        shuffled = sheets.cols.copy()
+        for rows in strata:
+            shuffled[rows] = rng.permuted(sheets.cols[rows], axis=0)
+        for _unit, rows in slices:
+            values.append(_max_match(shuffled[rows], sheets, config))
+    null = np.concatenate(values) if values else np.zeros(1)
+    q = float(np.quantile(null, config.near_dup_null_quantile))
+    return max(config.near_dup_floor, q), q
+
+
+def _strata(sheets: Sheets, n_strata: int) -> list[np.ndarray]:
+    """Rows grouped by their share of best-option answers (quantile bins).
+
+    Honest respondents who are generally satisfied resemble each other; shuffling only
+    among respondents of similar overall level keeps that resemblance in the null, so it
+    is not mistaken for copying.
+    """
+    answered = (sheets.cols >= 0).sum(axis=1)
+    level = sheets.top.sum(axis=1) / np.maximum(answered, 1)
+    ranks = np.argsort(np.argsort(level, kind="stable"), kind="stable")
+    bins = ranks * max(1, n_strata) // max(1, level.size)
+    return [np.flatnonzero(bins == b) for b in range(max(1, n_strata))]
+
+
+def near_duplicate(responses: pd.DataFrame, answers, questionnaires: dict[str,
+                   QuestionnaireShape], config: Config = DEFAULT_CONFIG) -> list[Finding]:
+    """Clusters (connected components, ≥ near_dup_min_cluster) of sheets of one unit and
+    questionnaire whose percent match exceeds the permutation-calibrated threshold."""
+    resp, all_sheets = _sheets(responses, answers, questionnaires)
+    findings = []
+    for code, sh in sorted(all_sheets.items()):
+        if sh.n_items < config.near_dup_min_items:
+            continue  # see Config.near_dup_min_items: short forms carry no evidence here
+        thr, q = null_threshold(sh, config)
+        for unit, rows in _unit_slices(sh.units):
+            if rows.size < config.near_dup_min_cluster:
+                continue
+            for comp, mean_match in _clusters(sh, rows, thr, config):
+                ids = sh.response_ids[comp]
+                size = comp.size
+                excess = (mean_match - thr) / max(1e-9, 1 - thr)
+                score = min(1.0, 0.6 + 0.08 * (size - config.near_dup_min_cluster)
+                            + 0.3 * excess)
+                severity = "high" if size >= 5 or mean_match >= 0.95 else "medium"
+                groups = resp["group"].to_numpy()[sh.rows[comp]]
+                evidence = {"responses": int(size), "items": sh.n_items,
+                            "match_pct": round(100 * mean_match),
+                            "threshold_pct": round(100 * thr, 1),
+                            "null_pct": round(100 * q, 1), "questionnaire": code}
+                findings.append(make_finding("near_duplicate", unit, common_group(groups),
+                                             ids, severity, score, evidence))
+    return findings
+
+
+def _clusters(sh: Sheets, rows: np.ndarray, thr: float, config: Config):
+    """Connected components of the 'near-duplicate' graph within one unit."""
+    cols = sh.cols[rows]
+    n, n_items = cols.shape
+    onehot, answered, informative = _onehot(cols, sh)
+    parent = np.arange(n)
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    edges_share = []
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        share, common, info = _pair_stats(onehot, answered, informative, lo, hi)
+        ok = ((share >= thr) & (common >= config.near_dup_min_common * n_items)
+              & (info >= config.near_dup_min_informative * n_items))
+        ii, jj = np.nonzero(ok)
+        keep = ii + lo < jj
+        for a, b, s in zip(ii[keep] + lo, jj[keep], share[ii[keep], jj[keep]]):
+            edges_share.append((a, b, s))
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[ra] = rb
+    if not edges_share:
+        return []
+    roots = np.array([find(a) for a in range(n)])
+    out = []
+    for root in np.unique(roots):
+        members = np.flatnonzero(roots == root)
+        if members.size < config.near_dup_min_cluster:
+            continue
+        inside = [s for a, b, s in edges_share if roots[a] == root]
+        out.append((rows[members], float(np.mean(inside))))
+    return out
+
+
+def straight_line(responses: pd.DataFrame, answers, questionnaires: dict[str,
+                  QuestionnaireShape], config: Config = DEFAULT_CONFIG) -> list[Finding]:
+    """Units where a high share of responses give one option on every item of every block
+    with ≥ straight_min_block_items items, far above the questionnaire's campaign share."""
+    resp, all_sheets = _sheets(responses, answers, questionnaires)
+    flags, base = [], {}
+    for code, sh in all_sheets.items():
+        is_sl = _straight_rows(sh, config.straight_min_block_items)
+        if is_sl is None:
+            continue
+        base[code] = max(float(is_sl.mean()), config.base_rate_floor)
+        flags.append(pd.DataFrame({"row": sh.rows, "sl": is_sl, "q": code}))
+    if not flags:
+        return []
+    df = pd.concat(flags, ignore_index=True)
+    df["unit"] = resp["unit"].to_numpy()[df["row"]]
+    df["base"] = df["q"].map(base)
+    findings = []
+    for unit, grp in df.groupby("unit", sort=True):
+        k, n = int(grp["sl"].sum()), len(grp)
+        if k < config.straight_min or k / n < config.straight_unit_share:
+            continue
+        p0 = float(grp["base"].mean())
+        p = binom_sf(k, n, p0)
+        if p >= config.tail_p:
+            continue
+        share = k / n
+        score = min(1.0, 0.5 * tail_strength(p, config.tail_p) + 0.5 * share)
+        severity = "high" if share >= 0.5 else "medium"
+        rows = grp.loc[grp["sl"], "row"].to_numpy()
+        evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
+                    "campaign_pct": round(100 * p0, 1), "p_value": float(f"{p:.3g}")}
+        findings.append(make_finding("straight_line", unit,
+                                     common_group(resp["group"].to_numpy()[rows]),
+                                     resp["response_id"].to_numpy()[rows], severity, score,
+                                     evidence))
+    return findings
+
+
+def _straight_rows(sh: Sheets, min_items: int) -> np.ndarray | None:
+    """True where a response straight-lines every block of ≥ min_items items (all answered
+    items of the block on one option, and at least min_items answered)."""
+    blocks = [b for b in sh.blocks().values() if b.size >= min_items]
+    if not blocks:
+        return None
+    result = np.ones(sh.same.shape[0], dtype=bool)
+    for b in blocks:
+        vals = sh.same[:, b]
+        ok = vals >= 0
+        big = np.where(ok, vals, np.iinfo(np.int64).max).min(axis=1)
+        small = np.where(ok, vals, -1).max(axis=1)
+        result &= (ok.sum(axis=1) >= min_items) & (big == small)
+    return result

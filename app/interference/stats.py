@@ -1,0 +1,58 @@
+"""Small exact tail probabilities and robust scores (no scipy dependency)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _logsumexp(values: np.ndarray) -> float:
+    if values.size == 0:
+        return -math.inf
+    top = float(values.max())
+    if top == -math.inf:
+        return top
+    return top + math.log(float(np.exp(values - top).sum()))
+
+
+def binom_sf(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), exact."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    i = np.arange(k, n + 1, dtype=float)
+    logpmf = (math.lgamma(n + 1) - _lgamma(i + 1) - _lgamma(n - i + 1)
+              + i * math.log(p) + (n - i) * math.log1p(-p))
+    return min(1.0, math.exp(_logsumexp(logpmf)))
+
+
+def poisson_sf(k: int, lam: float) -> float:
+    """P(X ≥ k) for X ~ Poisson(lam), exact enough for tails down to 1e-300."""
+    if k <= 0:
+        return 1.0
+    lam = max(lam, 1e-12)
+    i = np.arange(k, k + 400, dtype=float)
+    logpmf = i * math.log(lam) - lam - _lgamma(i + 1)
+    return min(1.0, math.exp(_logsumexp(logpmf)))
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    return np.vectorize(math.lgamma, otypes=[float])(x)
+
+
+def tail_strength(p: float, p_threshold: float) -> float:
+    """Map a tail probability to 0..1: 0.5 at the threshold, 1 at its square."""
+    if p <= 0:
+        return 1.0
+    ratio = -math.log10(p) / -math.log10(p_threshold)
+    return float(min(1.0, max(0.0, ratio / 2)))
+
+
+def robust_z(values: np.ndarray, mad_floor: float = 0.0) -> np.ndarray:
+    """(x − median) / (1.4826 · MAD), with the MAD floored at ``mad_floor``."""
+    values = np.asarray(values, dtype=float)
+    med = np.median(values)
+    mad = 1.4826 * np.median(np.abs(values - med))
+    return (values - med) / max(mad, mad_floor, 1e-12)
