@@ -1,4 +1,129 @@
-"""Review of interference findings (issue: interference)."""
-from flask import Blueprint
+"""Review of interference findings: the list per campaign, the evidence page, decisions.
 
-bp = Blueprint("interference_review", __name__, template_folder="templates")
+Admins decide (and may revert); coordinators read; focal units and enumerators get 403.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.nav import campaign_link
+from app.core.policy import allow
+from app.extensions import db
+from app.interference import RULES, explain
+from app.interference.model import SEVERITIES
+from app.models import Campaign, Finding, Unit
+
+from . import evidence
+from .forms import DecisionForm, RevertForm, ScanForm
+from .labels import STATE_LABELS, labels
+from .services import ReviewError, as_pure, decide, finding_in_campaign, last_scan, revert, run_scan
+
+bp = Blueprint("interference_review", __name__, url_prefix="/interference", template_folder="templates")
+campaign_link("interference_review.findings", _l("Can thiệp"), ["admin", "coordinator"], order=45)
+
+LIST_LIMIT = 500
+
+
+@bp.app_context_processor
+def _names():
+    return {"interference_labels": labels}
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@allow("admin", "coordinator")
+def findings(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    units = {u.code: u for u in campaign.units}
+    filters = {k: (request.args.get(k) or "").strip() for k in ("unit", "rule", "severity", "state")}
+    stmt = select(Finding).join(Unit, Unit.id == Finding.unit_id).where(Finding.campaign_id == campaign.id)
+    if filters["unit"]:
+        stmt = stmt.where(Unit.code == filters["unit"])
+    if filters["rule"] in RULES:
+        stmt = stmt.where(Finding.rule == filters["rule"])
+    if filters["severity"] in SEVERITIES:
+        stmt = stmt.where(Finding.severity == filters["severity"])
+    if filters["state"] in STATE_LABELS:
+        stmt = stmt.where(Finding.state == filters["state"])
+    stmt = stmt.order_by(Finding.score.desc(), Unit.code, Finding.id).limit(LIST_LIMIT + 1)
+    rows = db.session.scalars(stmt).all()
+    scan = last_scan(campaign.id)
+    return render_template("interference_review/findings.html", campaign=campaign, findings=rows[:LIST_LIMIT],
+                           more=len(rows) > LIST_LIMIT, filters=filters, units=units, rules=RULES,
+                           severities=SEVERITIES, states=list(STATE_LABELS), scan=scan,
+                           scan_form=ScanForm(prefix="scan"), can_decide=current_user.role == "admin")
+
+
+@bp.route("/campaigns/<int:campaign_id>/scan", methods=["POST"])
+@allow("admin")
+def scan_now(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    if ScanForm(prefix="scan").validate_on_submit():
+        record = run_scan(campaign, actor=current_user).record
+        db.session.commit()
+        flash(_("Đã quét %(responses)d phiếu: %(findings)d phát hiện, %(new)d phát hiện mới.",
+                responses=record.responses, findings=record.findings, new=record.new_findings), "success")
+    return redirect(url_for("interference_review.findings", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/findings/<int:finding_id>")
+@allow("admin", "coordinator")
+def finding(campaign_id: int, finding_id: int):
+    return _finding_page(_campaign(campaign_id), finding_id)
+
+
+def _finding_page(campaign: Campaign, finding_id: int, decision_form=None, revert_form=None, status=200):
+    item = finding_in_campaign(campaign.id, finding_id) or abort(404)
+    responses = evidence.involved_responses(item)
+    lang = str(get_locale() or "vi")
+    text = explain(as_pure(item), lang if lang in ("vi", "en") else "vi")
+    page = render_template(
+        "interference_review/finding.html", campaign=campaign, finding=item, explanation=text,
+        rows=evidence.response_rows(responses), timeline=evidence.timeline(item, responses),
+        similarity=evidence.similarity(item, responses), can_decide=current_user.role == "admin",
+        decision_form=decision_form or DecisionForm(prefix="d"), revert_form=revert_form or RevertForm(prefix="r"))
+    return page, status
+
+
+@bp.route("/campaigns/<int:campaign_id>/findings/<int:finding_id>/decide", methods=["POST"])
+@allow("admin")
+def decide_finding(campaign_id: int, finding_id: int):
+    campaign = _campaign(campaign_id)
+    item = finding_in_campaign(campaign.id, finding_id) or abort(404)
+    form = DecisionForm(prefix="d")
+    if not form.validate_on_submit():
+        return _finding_page(campaign, finding_id, decision_form=form, status=400)
+    try:
+        decide(item, form.action.data, form.reason.data, actor=current_user)
+        db.session.commit()
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _finding_page(campaign, finding_id, decision_form=form, status=400)
+    flash(_("Đã ghi quyết định."), "success")
+    return redirect(url_for("interference_review.finding", campaign_id=campaign.id, finding_id=finding_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/findings/<int:finding_id>/revert", methods=["POST"])
+@allow("admin")
+def revert_finding(campaign_id: int, finding_id: int):
+    campaign = _campaign(campaign_id)
+    item = finding_in_campaign(campaign.id, finding_id) or abort(404)
+    form = RevertForm(prefix="r")
+    if not form.validate_on_submit():
+        return _finding_page(campaign, finding_id, revert_form=form, status=400)
+    try:
+        revert(item, form.reason.data, actor=current_user)
+        db.session.commit()
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _finding_page(campaign, finding_id, revert_form=form, status=400)
+    flash(_("Đã hoàn tác quyết định; phát hiện mở lại để xem xét."), "success")
+    return redirect(url_for("interference_review.finding", campaign_id=campaign.id, finding_id=finding_id))

@@ -31,6 +31,8 @@ class Finding(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decisions: Mapped[list["Decision"]] = relationship(order_by="Decision.id", cascade="all, delete-orphan")
+    unit: Mapped["Unit"] = relationship("Unit")
+    group: Mapped["Group | None"] = relationship("Group")
 
 
 class Decision(Model):
@@ -45,3 +47,25 @@ class Decision(Model):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped["User | None"] = relationship("User")
+
+
+class InterferenceScan(Model):
+    """One run of the detectors over a campaign: when, by whom, and the unit risk it found."""
+
+    __tablename__ = "interference_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: NULL = the scheduled job (or the CLI without --user).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    responses: Mapped[int] = mapped_column(default=0)
+    #: Highest response id seen: the scheduled job skips a campaign that has nothing new.
+    last_response_id: Mapped[int] = mapped_column(default=0)
+    findings: Mapped[int] = mapped_column(default=0)
+    new_findings: Mapped[int] = mapped_column(default=0)
+    #: One row per unit with a finding: {unit, unit_kind, risk, level, flagged_share, rules}.
+    unit_risk: Mapped[list] = mapped_column(JSON, default=list)
+    seconds: Mapped[float] = mapped_column(default=0.0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 08:50:03.510850
+Create Date: 2026-11-23 08:58:45.849858
 
 """
 from alembic import op
@@ -151,6 +151,24 @@ def upgrade():
     )
     with op.batch_alter_table('index_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_index_runs_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('interference_scans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('responses', sa.Integer(), nullable=False),
+    sa.Column('last_response_id', sa.Integer(), nullable=False),
+    sa.Column('findings', sa.Integer(), nullable=False),
+    sa.Column('new_findings', sa.Integer(), nullable=False),
+    sa.Column('unit_risk', sa.JSON(), nullable=False),
+    sa.Column('seconds', sa.Double(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_interference_scans_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_interference_scans_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interference_scans'))
+    )
+    with op.batch_alter_table('interference_scans', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interference_scans_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -479,6 +497,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_units_campaign_id'))
 
     op.drop_table('units')
+    with op.batch_alter_table('interference_scans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interference_scans_campaign_id'))
+
+    op.drop_table('interference_scans')
     with op.batch_alter_table('index_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_index_runs_campaign_id'))
 

@@ -1,0 +1,92 @@
+"""`flask interference scan|decide` (DESIGN.md §6)."""
+import click
+from flask_babel import gettext as _
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.core.cli_utils import fail, report
+from app.core.schemes import SchemeNotFound
+from app.extensions import db
+from app.models import Campaign, Finding, User
+
+from .services import ACTIONS, ReviewError, decide, run_scan
+
+interference = click.Group("interference", help="Phát hiện can thiệp / interference findings.")
+
+
+def _actor(email):
+    if not email:
+        return None
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.role != "admin":
+        fail(_("Không có tài khoản thường trực (admin) với thư điện tử '%(email)s'.", email=email))
+    return user
+
+
+def finding_row(f: Finding) -> dict:
+    return {"id": f.id, "rule": f.rule, "unit": f.unit.code, "severity": f.severity, "score": f.score,
+            "response_ids": list(f.response_ids or ()), "state": f.state}
+
+
+@interference.command("scan")
+@click.option("--campaign", "campaign_id", type=int, required=True, help="Campaign id.")
+@click.option("--user", "email", default=None, help="Admin account to record as the actor.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def scan_command(campaign_id, email, as_json):
+    """Run the detectors over a campaign and keep the new findings."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        fail(_("Không có kỳ đánh giá với mã số %(id)s.", id=campaign_id))
+    actor = _actor(email)
+    try:
+        outcome = run_scan(campaign, actor=actor)
+    except SchemeNotFound:
+        db.session.rollback()
+        fail(_("Không có bộ chỉ số với mã '%(code)s'.", code=campaign.scheme_code))
+    db.session.commit()
+    by_fp = {f.fingerprint: f for f in db.session.scalars(
+        select(Finding).where(Finding.campaign_id == campaign.id, Finding.fingerprint.in_(outcome.fingerprints)))}
+    rows = [finding_row(by_fp[fp]) for fp in outcome.fingerprints if fp in by_fp]
+    record = outcome.record
+    payload = {"campaign": campaign.id, "responses": record.responses, "new_findings": record.new_findings,
+               "findings": rows, "unit_risk": record.unit_risk}
+    lines = [_("Đã quét %(responses)d phiếu: %(findings)d phát hiện, %(new)d phát hiện mới.",
+               responses=record.responses, findings=len(rows), new=record.new_findings)]
+    lines += [f"#{r['id']} {r['unit']} {r['rule']} {r['severity']} {r['score']:.2f} "
+              f"[{', '.join(map(str, r['response_ids']))}] {r['state']}" for r in rows]
+    report(payload, as_json, "\n".join(lines))
+
+
+@interference.command("decide")
+@click.argument("finding_id", type=int)
+@click.option("--action", default=None, help="dismiss | exclude | void | revert")
+@click.option("--reason", default=None, help="Why (mandatory).")
+@click.option("--user", "email", default=None, help="Admin account to record as the decider.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def decide_command(finding_id, action, reason, email, as_json):
+    """Record the secretariat's decision on a finding (or revert the standing one)."""
+    finding = db.session.get(Finding, finding_id)
+    if finding is None:
+        fail(_("Không có phát hiện với mã số %(id)s.", id=finding_id))
+    if action not in (*ACTIONS, "revert"):
+        fail(_("Quyết định '%(action)s' không hợp lệ; dùng --action dismiss, exclude, void hoặc revert.",
+               action=action or ""))
+    if not (reason or "").strip():
+        fail(_("Cần ghi lý do của quyết định (--reason)."))
+    actor = _actor(email)
+    try:
+        decision = decide(finding, action, reason, actor=actor, via="cli")
+        db.session.commit()
+    except ReviewError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    unit = finding.unit
+    payload = {"finding": finding_row(finding), "decision": {"id": decision.id, "action": decision.action,
+                                                            "reason": decision.reason},
+               "unit": {"code": unit.code, "survey_voided": unit.survey_voided, "void_reason": unit.void_reason}}
+    report(payload, as_json, _("Phát hiện #%(id)d: %(state)s.", id=finding.id, state=finding.state))
+
+
+COMMANDS = [interference]
