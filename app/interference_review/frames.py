@@ -31,8 +31,8 @@ def load_responses(campaign_id: int) -> pd.DataFrame:
             .join(Group, Group.id == Response.group_id)
             .where(Response.campaign_id == campaign_id)
             .order_by(Response.id))
-    with db.engine.connect() as conn:
-        frame = pd.read_sql(stmt, conn)
+    # The session's connection: the scan sees the caller's transaction (also unflushed work).
+    frame = pd.read_sql(stmt, db.session.connection())
     if frame.empty:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONSE_SQL_COLUMNS})
     frame["moved"] = _either(frame["moved_network"], frame["moved_device"])
@@ -55,10 +55,10 @@ def load_answers(campaign_id: int) -> pd.DataFrame:
                    Answer.option_code.label("option"))
             .join(Response, Response.id == Answer.response_id)
             .where(Response.campaign_id == campaign_id, Answer.option_code.is_not(None)))
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            return _copy_answers(conn, stmt)
-        frame = pd.read_sql(stmt, conn)
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        return _copy_answers(conn, stmt)
+    frame = pd.read_sql(stmt, conn)
     if frame.empty:
         return pd.DataFrame({"response_id": pd.Series(dtype="int64"), "item": pd.Series(dtype=object),
                              "option": pd.Series(dtype=object)})
