@@ -58,7 +58,13 @@ def load_answers(campaign_id: int) -> pd.DataFrame:
     conn = db.session.connection()
     if conn.dialect.name == "postgresql":
         return _copy_answers(conn, stmt)
-    frame = pd.read_sql(stmt, conn)
+    if conn.dialect.name == "sqlite":
+        # The driver's own connection (same transaction): pandas reads sqlite3 cursors about
+        # three times faster than through SQLAlchemy's row processing.
+        sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+        frame = pd.read_sql(sql, conn.connection.driver_connection)
+    else:
+        frame = pd.read_sql(stmt, conn)
     if frame.empty:
         return pd.DataFrame({"response_id": pd.Series(dtype="int64"), "item": pd.Series(dtype=object),
                              "option": pd.Series(dtype=object)})

@@ -1,0 +1,148 @@
+"""Interference scan from the database: load frames → scan → persist findings.
+
+Bulk-inserts a simulated campaign of ~100 000 responses × 50 answers with paradata, then
+times the whole path the CLI and the hourly job take (DESIGN.md §7: ≤ 60 s), phase by
+phase, against the pure scan of the same frames measured in the same run.
+
+Run: PYTHONPATH=. python bench/interference_scan_db.py            (temporary SQLite file)
+     DATABASE_URL=postgresql://… PYTHONPATH=. python bench/interference_scan_db.py
+The PostgreSQL run adds one campaign (deleted at the end) to the tables already there.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+GOAL_S = 60.0
+
+
+def _hashes(values: np.ndarray) -> list:
+    """Keyed-hash look-alikes (64 hex chars) so the rows have their real width."""
+    missing = pd.isna(values)
+    uniq = {v: hashlib.sha256(str(v).encode()).hexdigest() for v in set(values[~missing])}
+    return [None if m else uniq[v] for v, m in zip(values, missing)]
+
+
+def _rows(camp, campaign_id: int, unit_ids: dict, group_ids: dict, first_id: int):
+    r = camp.responses
+    n = len(r)
+    ids = np.arange(first_id, first_id + n)
+    moved = r["moved"].astype(object).where(r["moved"].notna(), None).tolist()
+    submitted = pd.to_datetime(r["submitted_at"]).dt.tz_localize(None).dt.to_pydatetime()
+    dur = [None if d != d else float(d) for d in r["duration_s"]]
+    cols = {c: _hashes(r[c].to_numpy(dtype=object)) for c in ("net_hash", "net_prefix_hash", "ua_hash", "device_hash")}
+    responses = list(zip(ids.tolist(), [campaign_id] * n, [unit_ids[u] for u in r["unit"]],
+                         [group_ids[g] for g in r["group"]], r["questionnaire"].tolist(), ["bench"] * n,
+                         r["mode"].tolist(), submitted, dur, cols["net_hash"], cols["net_prefix_hash"],
+                         cols["ua_hash"], cols["device_hash"], moved, moved, [False] * n))
+    a = camp.answers
+    a = a[a["option"].notna()]
+    credit = {"a": 1.0, "b": 0.75, "c": 0.5, "d": 0.25, "e": 0.0}
+    answers = list(zip((a["response_id"].to_numpy() + first_id).tolist(), a["item"].tolist(),
+                       a["option"].tolist(), a["option"].map(credit).tolist()))
+    return responses, answers
+
+
+RESPONSE_COLS = ("id, campaign_id, unit_id, group_id, questionnaire_code, questionnaire_version, mode, "
+                 "submitted_at, duration_s, net_hash, net_prefix_hash, ua_hash, device_hash, moved_network, "
+                 "moved_device, excluded")
+ANSWER_COLS = "response_id, item_code, option_code, credit"
+
+
+def _bulk_insert(conn, responses, answers) -> None:
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY responses ({RESPONSE_COLS}) FROM STDIN") as copy:
+                for row in responses:
+                    copy.write_row(row)
+            with cur.copy(f"COPY answers ({ANSWER_COLS}) FROM STDIN") as copy:
+                for row in answers:
+                    copy.write_row(row)
+            cur.execute("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))")
+        return
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    raw.executemany(f"INSERT INTO responses ({RESPONSE_COLS}) VALUES ({','.join('?' * 16)})", responses)
+    raw.executemany(f"INSERT INTO answers ({ANSWER_COLS}) VALUES (?,?,?,?)", answers)
+
+
+def main() -> None:
+    from app import create_app
+    from app.extensions import db
+    from app.interference import scan
+    from app.interference.simulate import questionnaires, simulate_campaign
+    from app.interference_review.services import run_scan
+    from app.models import Campaign, Group, Unit
+    from config import _normalise_db_url
+
+    url = os.environ.get("DATABASE_URL")
+    tmp = None
+    if not url:
+        tmp = tempfile.mkdtemp(prefix="parsurvey-bench-")
+        url = f"sqlite:///{tmp}/bench.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _normalise_db_url(url), "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        dialect = db.engine.dialect.name
+        t0 = time.perf_counter()
+        camp = simulate_campaign(seed=7, n_units=300, planted_per_rule=3, size=(250, 420), main_items=50,
+                                 mix=(1, 0, 0))
+        shapes = questionnaires(50)
+        campaign = Campaign(scheme_code="PAR_PROVINCE", year=2026, name="bench interference",
+                            lists_by=date(2026, 1, 1), answers_by=date(2026, 2, 1), assessments_by=date(2026, 3, 1))
+        db.session.add(campaign)
+        db.session.flush()
+        kinds = camp.responses.groupby("unit")["unit_kind"].first()
+        units = [Unit(campaign_id=campaign.id, code=u, name=u, kind=k) for u, k in kinds.items()]
+        groups = [Group(campaign_id=campaign.id, code=q, name=q, priority=i + 1, questionnaire_code=q)
+                  for i, q in enumerate(shapes)]
+        db.session.add_all(units + groups)
+        db.session.flush()
+        first = (db.session.scalar(db.text("SELECT max(id) FROM responses")) or 0) + 1
+        responses, answers = _rows(camp, campaign.id, {u.code: u.id for u in units},
+                                   {g.code: g.id for g in groups}, first)
+        _bulk_insert(db.session.connection(), responses, answers)
+        db.session.commit()
+        print(f"{dialect}: inserted {len(responses)} responses, {len(answers)} answers, {len(units)} units "
+              f"in {time.perf_counter() - t0:.1f} s (setup, not timed)")
+
+        t0 = time.perf_counter()
+        pure = scan(camp.responses, camp.answers, shapes, camp.reminders)
+        pure_s = time.perf_counter() - t0
+        try:
+            for label in ("first scan", "re-scan"):
+                timings = {}
+                t0 = time.perf_counter()
+                outcome = run_scan(db.session.get(Campaign, campaign.id), shapes=shapes, timings=timings)
+                t1 = time.perf_counter()
+                db.session.commit()
+                total = time.perf_counter() - t0
+                timings["persist"] += time.perf_counter() - t1
+                rec = outcome.record
+                print(f"{label}: load {timings['load']:.1f} s · scan {timings['scan']:.1f} s · persist+commit "
+                      f"{timings['persist']:.2f} s · total {total:.1f} s (goal ≤ {GOAL_S:.0f} s: "
+                      f"{'met' if total <= GOAL_S else 'NOT met'}); {rec.findings} findings, "
+                      f"{rec.new_findings} new; total / pure scan of the same frames ({pure_s:.1f} s, "
+                      f"{len(pure.findings)} findings) = {total / pure_s:.2f}")
+        finally:
+            db.session.rollback()
+            if dialect == "postgresql":  # leave the operator's database as it was
+                db.session.execute(db.text("DELETE FROM campaigns WHERE id = :c"), {"c": campaign.id})
+                db.session.commit()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
