@@ -81,3 +81,14 @@ def open_form(client, invitation) -> str:
     response = client.get(link_of(invitation))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return token_from(response.get_data(as_text=True))
+
+
+def post_sheet(client, invitation, data: dict, action="submit", token=None, **kwargs):
+    """POST an answer sheet to the invitation's link (opening the form first for the CSRF token)."""
+    token = token or open_form(client, invitation)
+    payload = {**data, "csrf_token": token, "action": action}
+    return client.post(link_of(invitation), data=payload, **kwargs)
+
+
+def count_rows(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
