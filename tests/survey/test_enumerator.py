@@ -5,7 +5,7 @@ from app.extensions import db
 from app.models import Invitation, Respondent, Response
 from tests.conftest import csrf_token, login
 
-from .conftest import count_rows, full_sheet, questionnaire_of
+from .conftest import count_rows, full_sheet
 
 
 def _url(campaign, respondent, unit_id=None):
