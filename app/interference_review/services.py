@@ -92,8 +92,21 @@ def persist_findings(campaign: Campaign, findings: list[PureFinding]) -> int:
                      "evidence": dict(f.evidence), "fingerprint": fp, "state": "open",
                      "created_at": utcnow()})
     if rows:
-        db.session.execute(db.insert(Finding), rows)
+        # ON CONFLICT DO NOTHING: a scan running at the same time (job + button) may have
+        # stored the same finding a moment ago; the UNIQUE constraint keeps it once.
+        db.session.execute(_insert_ignoring_duplicates(), rows)
     return len(rows)
+
+
+def _insert_ignoring_duplicates():
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return db.insert(Finding)
+    return insert(Finding).on_conflict_do_nothing(index_elements=["campaign_id", "fingerprint"])
 
 
 def last_scan(campaign_id: int) -> InterferenceScan | None:

@@ -105,3 +105,24 @@ def test_empty_campaign_scans_to_nothing(campaign):
     db.session.commit()
     assert outcome.record.responses == 0 and outcome.fingerprints == ()
     assert db.session.scalar(db.select(db.func.count(InterferenceScan.id))) == 1
+
+
+def test_a_finding_stored_meanwhile_by_another_scan_is_not_a_crash(planted, monkeypatch):
+    from app.interference import scan
+    from app.interference_review import services
+
+    campaign, _ = planted
+    result = scan(load_responses(campaign.id), load_answers(campaign.id), questionnaire_shapes("PAR_PROVINCE"))
+    services.persist_findings(campaign, result.findings)
+    db.session.commit()
+    stored = db.session.scalar(db.select(db.func.count(Finding.id)))
+    original = services.select
+
+    def stale_select(*args):  # the other scan read the fingerprints before this commit
+        stmt = original(*args)
+        return stmt.where(db.false()) if args and args[0] is Finding.fingerprint else stmt
+
+    monkeypatch.setattr(services, "select", stale_select)
+    services.persist_findings(campaign, result.findings)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Finding.id))) == stored
