@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.core.nav import campaign_link
 from app.core.policy import allow
+from app.core.schemes import SchemeNotFound
 from app.extensions import db
 from app.interference import RULES, explain
 from app.interference.model import SEVERITIES
@@ -65,7 +66,12 @@ def findings(campaign_id: int):
 def scan_now(campaign_id: int):
     campaign = _campaign(campaign_id)
     if ScanForm(prefix="scan").validate_on_submit():
-        record = run_scan(campaign, actor=current_user).record
+        try:
+            record = run_scan(campaign, actor=current_user).record
+        except SchemeNotFound:
+            db.session.rollback()
+            flash(_("Không có bộ chỉ số với mã '%(code)s'.", code=campaign.scheme_code), "error")
+            return redirect(url_for("interference_review.findings", campaign_id=campaign.id))
         db.session.commit()
         flash(_("Đã quét %(responses)d phiếu: %(findings)d phát hiện, %(new)d phát hiện mới.",
                 responses=record.responses, findings=record.findings, new=record.new_findings), "success")
