@@ -140,18 +140,18 @@ def _field_sheets(wb, result, scheme, leaf_names: dict):
 def _survey_sheet(wb, result, scheme):
     ws = wb.create_sheet(_("Chi tiết khảo sát XHH"))
     maxima = {lf.code: float(lf.max) for lf in scheme.leaves()}
-    lp = result.leaf_points.set_index(["unit", "leaf"])
     headers = [_("Mã đơn vị"), _("Mã tiêu chí"), _("Nhóm đối tượng"), _("Số phiếu"), _("Số câu trả lời được tính"),
                _("Mức điểm bình quân"), _("Trọng số nhóm"), _("Điểm tối đa"), _("Điểm theo nhóm"),
                _("Tỷ lệ đạt của tiêu chí"), _("Điểm tiêu chí"), _("Ghi chú")]
+    leaf = result.leaf_points[["unit", "leaf", "fraction", "points", "flags"]]
+    d = result.survey_detail.merge(leaf, on=["unit", "leaf"], how="left")  # keeps the detail's order
     rows = []
-    for r in result.survey_detail.to_dict("records"):
-        top = maxima.get(r["leaf"], 0.0)
-        leaf = lp.loc[(r["unit"], r["leaf"])]
-        s = v(r["s"])
-        rows.append([r["unit"], r["leaf"], r["group"], v(r["responses"]), v(r["n_answers"]), v(r["mean_credit"]),
-                     v(r["weight"]), top, None if s is None else top * s, v(leaf["fraction"]), v(leaf["points"]),
-                     flag_text(leaf["flags"]) if s is None or leaf["flags"] else ""])
+    for r in d.itertuples(index=False):
+        top = maxima.get(r.leaf, 0.0)
+        s = v(r.s)
+        rows.append([r.unit, r.leaf, r.group, v(r.responses), v(r.n_answers), v(r.mean_credit), v(r.weight), top,
+                     None if s is None else top * s, v(r.fraction), v(r.points),
+                     flag_text(r.flags) if s is None or r.flags else ""])
     write_sheet(ws, headers, rows)
 
 

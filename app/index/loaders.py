@@ -100,7 +100,10 @@ def _decisions(campaign_id: int, unit_code: dict) -> list[dict]:
 
 
 def load_inputs(campaign: Campaign, voided_fraction: float = 0.0) -> LoadedInputs:
-    """Everything one computation of ``campaign``'s index needs, read in a few queries."""
+    """Everything one computation of ``campaign``'s index needs, read in a few queries.
+
+    The inputs come back prepared (checked, canonical order); raises ScoringInputError.
+    """
     scheme = get_scheme(campaign.scheme_code)
     frames = scheme_frames(scheme)
     units = db.session.execute(db.select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.survey_voided,
@@ -125,10 +128,10 @@ def load_inputs(campaign: Campaign, voided_fraction: float = 0.0) -> LoadedInput
                          "not_applicable": bool(r[4])} for r in rows],
                        columns=["unit", "leaf", "self_score", "appraised_score", "not_applicable"])
     asm = asm.astype({"self_score": "float64", "appraised_score": "float64", "not_applicable": bool})
-    inputs = IndexInputs(leaves=frames["leaves"], fields=frames["fields"], weights=frames["weights"],
+    inputs = prepare(IndexInputs(leaves=frames["leaves"], fields=frames["fields"], weights=frames["weights"],
                          items=frames["items"], credits=credits, response_counts=counts, units=un,
                          assessments=asm, bands=tuple((b.code, float(b.min)) for b in scheme.bands),
-                         voided_fraction=float(voided_fraction))
+                         voided_fraction=float(voided_fraction)))
     decisions = _decisions(campaign.id, unit_code)
     return LoadedInputs(inputs, scheme, {u.code: u.name for u in units}, excluded, decisions,
                         inputs_digest(inputs, decisions, scheme.digest))
@@ -140,7 +143,7 @@ def inputs_digest(inputs: IndexInputs, decisions: list[dict], scheme_digest: str
     The decision timestamps and authors are part of the record, not of the numbers, so only
     what changes a figure is hashed: finding, unit, state and action.
     """
-    p = prepare(inputs)
+    p = prepare(inputs)  # free when already prepared
     h = hashlib.sha256()
     h.update(f"scheme:{scheme_digest}\nvoided_fraction:{p.voided_fraction!r}\nbands:{p.bands!r}\n".encode())
     for name in ("credits", "response_counts", "units", "assessments"):

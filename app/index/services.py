@@ -56,8 +56,8 @@ def code_version() -> str:
 
 def compute(campaign: Campaign, voided_fraction: float = 0.0) -> tuple[LoadedInputs, IndexResult]:
     """Load the inputs and compute the index, without storing anything."""
-    loaded = load_inputs(campaign, voided_fraction)
     try:
+        loaded = load_inputs(campaign, voided_fraction)
         result = compute_index(loaded.inputs)
     except ScoringInputError as exc:
         raise IndexComputeError(_("Không tính được chỉ số: %(problems)s", problems=str(exc))) from None
