@@ -76,12 +76,15 @@ def update_catalog(package_dir: Path, lang: str = "en") -> list[str]:
     from babel.messages.pofile import read_po, write_po
 
     path = catalog_path(package_dir, lang)
+    messages = extract_messages(package_dir)
+    if not messages and not path.exists():
+        return []  # pure packages (scoring, models …) have nothing to translate
     if path.exists():
         with path.open("rb") as f:
             catalog = read_po(f, locale=lang)
     else:
         catalog = Catalog(locale=lang, project="ParSurvey")
-    for msgid, locations in sorted(extract_messages(package_dir).items()):
+    for msgid, _locations in sorted(messages.items()):
         if msgid not in catalog:
             catalog.add(msgid, "")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -48,6 +49,10 @@ SOURCES = ("assessed", "survey")
 
 # Answers are credits in [0, 1], so a sum may exceed n only by rounding noise.
 _CREDIT_SLACK = 1e-9
+
+
+#: Instances made by ``prepare`` (already canonical and checked).
+_PREPARED: "weakref.WeakSet[IndexInputs]" = weakref.WeakSet()
 
 
 class ScoringInputError(ValueError):
@@ -170,7 +175,14 @@ def validate_assessments(
 def prepare(inputs: IndexInputs) -> IndexInputs:
     """Check the inputs and return canonical copies (text codes, float64
     numbers, rows in natural code order) so results never depend on the
-    order in which rows arrive.  Raises ``ScoringInputError``."""
+    order in which rows arrive.  Raises ``ScoringInputError``.
+
+    An instance returned by ``prepare`` is returned as is when prepared
+    again (compute, robustness and the digest of a run share one check);
+    its frames must not be modified in place.
+    """
+    if inputs in _PREPARED:
+        return inputs
     lv = _require("leaves", inputs.leaves)
     fd = _require("fields", inputs.fields)
     wt = _require("weights", inputs.weights)
@@ -251,7 +263,7 @@ def prepare(inputs: IndexInputs) -> IndexInputs:
     if problems:
         raise ScoringInputError(problems)
 
-    return IndexInputs(
+    prepared = IndexInputs(
         leaves=sort_natural(lv, ["code"]),
         fields=fd.reset_index(drop=True),  # row order is the published order
         weights=sort_natural(wt, ["leaf", "group"]),
@@ -264,6 +276,8 @@ def prepare(inputs: IndexInputs) -> IndexInputs:
         bands=tuple(sorted(bands, key=lambda b: -b[1])),
         voided_fraction=vf,
     )
+    _PREPARED.add(prepared)
+    return prepared
 
 
 def sort_natural(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -1,0 +1,192 @@
+"""Index for 100 000 responses × 50 questions, from the database to the workbook (DESIGN §7: ≤ 10 s).
+
+    python -m bench.index_compute [--responses N] [--units U] [--database-url URL]
+
+Uses a throw-away SQLite file by default; with --database-url (or BENCH_DATABASE_URL) it runs
+on that database, which it DROPS AND RECREATES — give it a bench-only database, e.g.
+postgresql://postgres@127.0.0.1:5432/ps_index_bench.
+
+The shipped questionnaires have at most 16 scored questions, so the bench writes a copy of
+the PAR_PROVINCE scheme whose five questionnaires have 50 scored questions each.
+Set-up (bulk insert) is not timed. Timed: SQL aggregation + assessments -> compute_index ->
+run stored -> workbook written (with the 1 000-draw robustness sheet). Baseline in the same
+run: one plain scan of the answers table (SELECT COUNT(*), SUM(credit)).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+GOAL_S = 10.0
+
+
+def write_scheme(target: Path, n_items: int) -> None:
+    """PAR_PROVINCE with n_items scored questions per questionnaire (cycling over survey leaves)."""
+    src = ROOT / "questionnaires" / "par_province"
+    dst = target / "par_province"
+    dst.mkdir(parents=True)
+    shutil.copy(src / "scheme.yaml", dst / "scheme.yaml")
+    scheme = yaml.safe_load((src / "scheme.yaml").read_text(encoding="utf-8"))
+    survey = []
+    for f in scheme["fields"]:
+        for c in f["criteria"]:
+            for node in c.get("subcriteria") or [c]:
+                if node.get("source") == "survey":
+                    survey.append(str(node["code"]))
+    for g in scheme["groups"]:
+        q = {"code": g["questionnaire"], "scheme": scheme["code"], "group": g["code"], "kind": "full",
+             "version": "bench", "title": f"Phiếu {g['code']}", "intro": "Bench.",
+             "items": [{"code": f"Q{i + 1}", "criterion": survey[i % len(survey)], "required": True,
+                        "text": f"Câu hỏi {i + 1}", "scale": "muc_do"} for i in range(n_items)]}
+        (dst / f"{g['questionnaire'].lower()}.yaml").write_text(yaml.safe_dump(q, allow_unicode=True), encoding="utf-8")
+
+
+def make_app(url: str, qdir: Path, instance: Path):
+    from app import create_app
+    from config import TestConfig, _normalise_db_url
+
+    class BenchConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _normalise_db_url(url)
+        QUESTIONNAIRES_DIR = str(qdir)
+        INSTANCE_DIR = str(instance)
+        TESTING = False
+
+    return create_app(BenchConfig)
+
+
+def populate(n_responses: int, n_units: int, n_items: int, seed: int = 2026):
+    """Campaign, units, assessments, responses and answers (bulk, untimed). Returns the campaign."""
+    from app.admin.services import create_campaign
+    from app.core.schemes import get_scheme
+    from app.extensions import db
+    from app.models import Group, Response, SelfAssessment, Unit
+
+    rng = random.Random(seed)
+    campaign = create_campaign("PAR_PROVINCE", 2026, "Bench")
+    db.session.add_all([Unit(campaign_id=campaign.id, code=f"U{i:03d}", name=f"Đơn vị {i}",
+                             kind="department" if i % 4 else "district") for i in range(n_units)])
+    db.session.flush()
+    units = db.session.scalars(db.select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.id)).all()
+    groups = db.session.scalars(db.select(Group).where(Group.campaign_id == campaign.id).order_by(Group.id)).all()
+    scheme = get_scheme("PAR_PROVINCE")
+    for u in units:
+        for lf in scheme.leaves():
+            if lf.source == "assessed":
+                score = round(rng.uniform(0, lf.max) * 4) / 4
+                db.session.add(SelfAssessment(campaign_id=campaign.id, unit_id=u.id, criterion_code=lf.code,
+                                              self_score=score, appraised_score=score if rng.random() < 0.9 else None))
+    units[-1].survey_voided, units[-1].void_reason = True, "Bench: hủy kết quả"
+    db.session.commit()
+    engine = db.engine
+    credits = [1.0, 0.75, 0.5, 0.25, 0.0, None]
+    options = ["a", "b", "c", "d", "e", "x"]
+    first_id = (db.session.scalar(db.select(db.func.max(Response.id))) or 0) + 1
+    resp_rows, ans_rows = [], []
+    for k in range(n_responses):
+        rid = first_id + k
+        u, g = units[k % len(units)], groups[(k // len(units)) % len(groups)]
+        resp_rows.append((rid, campaign.id, u.id, g.id, g.questionnaire_code, "bench", "web", k % 97 == 0))
+        bias = (u.id % 5)
+        for i in range(n_items):
+            o = min(5, max(0, int(rng.random() * 3) + bias // 2)) if rng.random() > 0.05 else 5
+            ans_rows.append((rid, f"Q{i + 1}", options[o], credits[o]))
+    t0 = time.perf_counter()
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if engine.dialect.name == "postgresql":
+            with cur.copy("COPY responses (id, campaign_id, unit_id, group_id, questionnaire_code, "
+                          "questionnaire_version, mode, excluded, submitted_at) FROM STDIN") as cp:
+                for r in resp_rows:
+                    cp.write_row(r + ("2026-01-05 10:00:00",))
+            with cur.copy("COPY answers (response_id, item_code, option_code, credit) FROM STDIN") as cp:
+                for r in ans_rows:
+                    cp.write_row(r)
+            cur.execute("SELECT setval(pg_get_serial_sequence('responses','id'), (SELECT max(id) FROM responses))")
+            cur.execute("ANALYZE responses")
+            cur.execute("ANALYZE answers")
+        else:
+            cur.executemany("INSERT INTO responses (id, campaign_id, unit_id, group_id, questionnaire_code, "
+                            "questionnaire_version, mode, excluded, submitted_at) VALUES (?,?,?,?,?,?,?,?,"
+                            "'2026-01-05 10:00:00')", resp_rows)
+            cur.executemany("INSERT INTO answers (response_id, item_code, option_code, credit) VALUES (?,?,?,?)",
+                            ans_rows)
+            cur.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+    print(f"set-up: {n_responses} responses × {n_items} answers inserted in {time.perf_counter() - t0:.1f} s "
+          f"({engine.dialect.name})")
+    return campaign
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="parsurvey-bench-index-"))
+    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    write_scheme(tmp / "questionnaires", args.items)
+    from app.core.i18n import compile_catalogs
+
+    compile_catalogs()
+    app = make_app(url, tmp / "questionnaires", tmp)
+    with app.app_context():
+        from app.extensions import db
+        from app.index.loaders import load_inputs
+        from app.index.services import compute_run, workbook_for
+        from app.scoring import compute_index
+
+        db.drop_all()
+        db.create_all()
+        campaign = populate(args.responses, args.units, args.items)
+        db.session.expire_all()
+
+        t = time.perf_counter()
+        db.session.execute(db.text("SELECT COUNT(*), SUM(credit) FROM answers")).all()
+        baseline = time.perf_counter() - t
+
+        marks = {}
+        t0 = time.perf_counter()
+        loaded = load_inputs(campaign)
+        marks["SQL aggregation + assessments (load_inputs)"] = time.perf_counter() - t0
+        t = time.perf_counter()
+        compute_index(loaded.inputs)
+        marks["compute_index alone"] = time.perf_counter() - t
+        t = time.perf_counter()
+        comp = compute_run(campaign)  # load + compute + digests + run stored, as the CLI does
+        db.session.commit()
+        marks["compute_run (load + compute + store run)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        data = workbook_for(campaign, comp)
+        (tmp / "chi-so.xlsx").write_bytes(data)
+        marks["workbook written (incl. 1 000-draw robustness)"] = time.perf_counter() - t
+        total = marks["compute_run (load + compute + store run)"] + marks["workbook written (incl. 1 000-draw robustness)"]
+        for name, secs in marks.items():
+            print(f"  {name:<50} {secs:6.2f} s")
+        print(f"  {'baseline: one scan of answers (COUNT, SUM)':<50} {baseline:6.2f} s")
+        print(f"TOTAL database -> workbook: {total:.2f} s (goal ≤ {GOAL_S:.0f} s: "
+              f"{'OK' if total <= GOAL_S else 'MISSED'}); {total / baseline:.1f}× the baseline scan; "
+              f"workbook {len(data) / 1024:.0f} KiB, {len(comp.loaded.unit_names)} units, run {comp.run.id}")
+        db.session.remove()
+        if args.database_url:
+            db.drop_all()
+        db.engine.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
