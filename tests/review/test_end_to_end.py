@@ -77,3 +77,63 @@ def test_interference_through_the_answering_routes_is_found(app, make_campaign, 
                                      .where(Group.code == "LD_PHONG")))
     assert set(found[0]["response_ids"]) == planted
     assert {f["unit"] for f in payload["findings"] if f["severity"] != "low"} <= {"SO_TP"}
+
+
+def _survey_points(campaign):
+    from app.index.services import compute
+
+    _, result = compute(campaign)
+    leaves = result.leaf_points
+    survey = leaves[leaves["source"] == "survey"].groupby("unit")["points"].sum()
+    totals = result.totals.set_index("unit")["total"]
+    return survey.to_dict(), totals.to_dict()
+
+
+def test_void_decided_on_the_web_takes_the_units_survey_points_out_of_the_index(
+        app, client, make_campaign, make_user, runner):
+    campaign, payload = plant_and_scan(app, make_campaign, runner)
+    finding_id = next(f["id"] for f in payload["findings"] if f["rule"] == "same_device")
+    survey_before, total_before = _survey_points(campaign)
+    assert survey_before["SO_TP"] > 0 and survey_before["SO_NV"] > 0
+
+    admin = make_user("admin")
+    login(client, admin)
+    page = f"/interference/campaigns/{campaign.id}/findings/{finding_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "5 phiếu của đơn vị SO_TP được gửi từ cùng một trình duyệt" in html and "<svg" in html
+    response = client.post(f"{page}/decide", data={"csrf_token": csrf_token(client, page), "d-action": "void",
+                                                   "d-reason": "Một máy tính gửi 5 phiếu của lãnh đạo phòng liên tiếp"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Finding, finding_id).state == "voided"
+
+    survey_after, total_after = _survey_points(campaign)
+    assert survey_after["SO_TP"] == 0 and total_after["SO_TP"] < total_before["SO_TP"]
+    assert survey_after["SO_NV"] == survey_before["SO_NV"] and total_after["SO_NV"] == total_before["SO_NV"]
+
+    # The CLI of the index says why, and a revert by the admin brings the points back.
+    out = json.loads(runner.invoke(args=["index", "compute", "--campaign", str(campaign.id), "--out",
+                                         str(app.config["INSTANCE_DIR"]) + "/index.xlsx", "--json"]).output)
+    so_tp = next(u for u in out["units"] if u["code"] == "SO_TP")
+    assert so_tp["voided"] is True
+    response = client.post(f"{page}/revert", data={"csrf_token": csrf_token(client, page),
+                                                   "r-reason": "Xác minh lại: máy dùng chung ở phòng họp"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    survey_reverted, total_reverted = _survey_points(campaign)
+    assert survey_reverted == survey_before and total_reverted == total_before
+
+
+def test_excluding_the_planted_responses_leaves_the_honest_ones_in_the_index(app, client, make_campaign,
+                                                                             make_user, runner):
+    campaign, payload = plant_and_scan(app, make_campaign, runner)
+    finding = next(f for f in payload["findings"] if f["rule"] == "same_device")
+    survey_before, _ = _survey_points(campaign)
+    result = runner.invoke(args=["interference", "decide", str(finding["id"]), "--action", "exclude",
+                                 "--reason", "Phiếu do một người điền thay", "--json"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(db.func.count(Response.id)).where(Response.excluded)) == 5
+    survey_after, _ = _survey_points(campaign)
+    # The planted sheets were all "Rất tốt": without them SO_TP scores on its honest sheets only.
+    assert 0 < survey_after["SO_TP"] < survey_before["SO_TP"]
+    assert survey_after["SO_NV"] == survey_before["SO_NV"]
