@@ -81,7 +81,8 @@ def timeline(finding: Finding, responses: list[Response]) -> dict | None:
     height = TOP + len(shown) * ROW + 30
     reminders = [{"x": x(t.to_pydatetime()), "title": f"{t:%d/%m %H:%M}"}
                  for t in reminder_times(finding.campaign_id) if lo <= t.to_pydatetime() <= hi]
-    ticks = [{"x": x(lo + timedelta(seconds=span * k / 4)),
+    anchors = ("start", "middle", "middle", "middle", "end")  # keep the end labels inside the chart
+    ticks = [{"x": x(lo + timedelta(seconds=span * k / 4)), "anchor": anchors[k],
               "label": f"{lo + timedelta(seconds=span * k / 4):%d/%m %H:%M}"} for k in range(5)]
     return {"width": WIDTH, "height": height, "left": LEFT, "bars": bars, "axis_y": height - 22,
             "others": [{"x": x(t)} for t in others], "others_y": TOP - 14, "reminders": reminders,
