@@ -18,7 +18,7 @@ def _heartbeat():
 
 
 JOBS: list[Job] = [
+    Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
+        .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)"),
     Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
-    Job("interference-scan", __import__("app.interference_review.jobs", fromlist=["x"]).scheduled_scan, 3600,
-        "Scan campaigns with new responses for interference"),
 ]
