@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -142,6 +143,8 @@ def main() -> None:
                 db.session.execute(db.text("DELETE FROM campaigns WHERE id = :c"), {"c": campaign.id})
                 db.session.commit()
         db.engine.dispose()
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ import re
 
 from flask.testing import FlaskClient
 
+from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
 from app.models import Finding, Group, Invitation, Respondent, RespondentTarget, Response, Unit
-from app.core.schemes import questionnaire as load_questionnaire
 from tests.conftest import RequestScopedClient, csrf_token, login
 
 

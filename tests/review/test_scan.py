@@ -1,7 +1,6 @@
 """Loading frames from the database, scanning, persisting findings (dedupe by fingerprint)."""
 from datetime import timedelta
 
-from app.core.audit import record  # noqa: F401  (the audit writer the services use)
 from app.extensions import db
 from app.interference_review.frames import load_answers, load_responses, questionnaire_shapes, reminder_times
 from app.interference_review.services import decide, needs_scan, run_scan
