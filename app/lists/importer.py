@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.core import audit
-from app.core.tabular import TableError, fold, match_columns, read_rows
+from app.core.tabular import TableError, clean, fold, match_columns, read_rows
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
 
@@ -196,15 +196,15 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     index: dict = {}
     kept: list[Candidate] = []
     for number, raw in rows:
-        values = {name: norm.text(str(raw[i])) if i < len(raw) and raw[i] is not None else ""
+        values = {name: clean(raw[i]) if i < len(raw) else ""
                   for name, i in columns.items() if name not in norm.IGNORED}
-        clean, errors = _validate(values, groups, units, unit)
+        good, errors = _validate(values, groups, units, unit)
         if errors:
             report["errors"].append({"row": number, "reason": " ".join(errors)})
             report["bad_rows"].append([number, " ".join(errors)] + [_cell(c) for c in raw[:len(headers)]])
             continue
-        cand = Candidate(number, clean, clean["group"], clean["targets"],
-                         norm.person_keys(clean["email"], clean["phone"], clean["full_name"], clean["organisation"]))
+        cand = Candidate(number, good, good["group"], good["targets"],
+                         norm.person_keys(good["email"], good["phone"], good["full_name"], good["organisation"]))
         _place(cand, index, kept, stored_index, unit, report, priority)
     _store(campaign, unit, kept, report)
     rlist.last_upload = report
@@ -300,7 +300,7 @@ def _unit_enumerator(unit: Unit) -> int | None:
 
 
 def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
-    """Bulk insert: one INSERT … RETURNING per batch for respondents, executemany for targets."""
+    """Bulk insert: executemany for respondents and for their targets (never an ORM object per row)."""
     fresh = [c for c in kept if c.stored_id is None]
     enumerator = _unit_enumerator(unit)
     now = utcnow()
@@ -311,9 +311,14 @@ def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
              "enumerator_id": enumerator if not c.values["email"] else None, "created_at": now} for c in fresh]
     targets = []
     if rows:
-        ids = db.session.execute(insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True), rows).scalars().all()
-        for cand, rid in zip(fresh, ids):
-            targets.extend({"respondent_id": rid, "unit_id": uid} for uid in sorted(cand.targets))
+        # executemany without RETURNING (RETURNING over many batches is slow on SQLite), then read the
+        # new ids back by source row: the list row is locked, so only this import adds to this unit.
+        before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
+        db.session.execute(insert(Respondent), rows)
+        ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
+                                      .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
+        for cand in fresh:
+            targets.extend({"respondent_id": ids[cand.row], "unit_id": uid} for uid in sorted(cand.targets))
     for cand in kept:
         if cand.stored_id is not None:
             targets.extend({"respondent_id": cand.stored_id, "unit_id": uid} for uid in sorted(cand.targets))

@@ -28,7 +28,9 @@ def today() -> date:
 
 def get_list(campaign, unit: Unit, create: bool = True) -> RespondentList:
     """The unit's list, created in draft on first change (a read gets an unsaved draft)."""
-    rlist = db.session.scalar(select(RespondentList).where(RespondentList.unit_id == unit.id))
+    query = select(RespondentList).where(RespondentList.unit_id == unit.id)
+    # A change locks the list row (PostgreSQL), so two uploads of one unit's list run one after the other.
+    rlist = db.session.scalar(query.with_for_update() if create else query)
     if rlist is None and not create:
         return RespondentList(campaign_id=campaign.id, unit_id=unit.id, state="draft", last_upload={})
     if rlist is None:

@@ -230,3 +230,11 @@ def test_error_workbook_round_trip(campaign, unit):
     db.session.commit()
     assert again["errors"] == [] and again["imported"] == 1 and len(_people(unit)) == 2
     assert db.session.scalar(db.select(RespondentList.last_upload).where(RespondentList.unit_id == unit.id))["imported"] == 1
+
+
+def test_numeric_phone_cells_keep_their_number(campaign, unit):
+    rows = [person(1, group="NGUOI_DAN", email="", phone=912521464.0),
+            person(2, group="NGUOI_DAN", email="", phone=84913000111)]
+    report = import_list(campaign, unit, "ds.xlsx", xlsx(rows))
+    assert report["errors"] == []
+    assert sorted(p.phone for p in _people(unit)) == ["0912521464", "0913000111"]
