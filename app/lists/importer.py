@@ -185,16 +185,10 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     priority = {g.id: g.priority for g in groups_list}
     units = {code.upper(): uid for uid, code in db.session.execute(
         select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id))}
-    if mode == "replace":
-        replaced = remove_respondents(unit, reason="replace")
-    else:
-        replaced = 0
-    stored_index = _stored_index(campaign, unit)
     report = {"file": filename, "mode": mode, "at": utcnow().isoformat(timespec="seconds"), "rows_read": len(rows),
-              "imported": 0, "merged": 0, "replaced": replaced, "duplicates": [], "errors": [],
+              "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
               "headers": headers, "bad_rows": []}
-    index: dict = {}
-    kept: list[Candidate] = []
+    candidates = []
     for number, raw in rows:
         values = {name: clean(raw[i]) if i < len(raw) else ""
                   for name, i in columns.items() if name not in norm.IGNORED}
@@ -203,14 +197,21 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
             report["errors"].append({"row": number, "reason": " ".join(errors)})
             report["bad_rows"].append([number, " ".join(errors)] + [_cell(c) for c in raw[:len(headers)]])
             continue
-        cand = Candidate(number, good, good["group"], good["targets"],
-                         norm.person_keys(good["email"], good["phone"], good["full_name"], good["organisation"]))
+        candidates.append(Candidate(number, good, good["group"], good["targets"], norm.person_keys(
+            good["email"], good["phone"], good["full_name"], good["organisation"])))
+    # A file without one good row never wipes the stored list, even in "replace" mode.
+    if mode == "replace" and candidates:
+        report["replaced"] = remove_respondents(unit, reason="replace")
+    stored_index = _stored_index(campaign, unit)
+    index: dict = {}
+    kept: list[Candidate] = []
+    for cand in candidates:
         _place(cand, index, kept, stored_index, unit, report, priority)
     _store(campaign, unit, kept, report)
     rlist.last_upload = report
     audit.record("list.upload", actor, campaign.id, target=unit.code, file=filename, mode=mode,
                  rows=report["rows_read"], imported=report["imported"], errors=len(report["errors"]),
-                 duplicates=len(report["duplicates"]), replaced=replaced)
+                 duplicates=len(report["duplicates"]), replaced=report["replaced"])
     db.session.flush()
     return report
 

@@ -238,3 +238,11 @@ def test_numeric_phone_cells_keep_their_number(campaign, unit):
     report = import_list(campaign, unit, "ds.xlsx", xlsx(rows))
     assert report["errors"] == []
     assert sorted(p.phone for p in _people(unit)) == ["0912521464", "0913000111"]
+
+
+def test_replace_with_no_good_row_keeps_the_stored_list(campaign, unit):
+    import_list(campaign, unit, "a.xlsx", xlsx([person(1), person(2)]))
+    report = import_list(campaign, unit, "b.xlsx", xlsx([person(3, email="sai@@"), person(4, group="XX")]))
+    db.session.commit()
+    assert report["replaced"] == 0 and len(report["errors"]) == 2
+    assert len(_people(unit)) == 2
