@@ -106,7 +106,7 @@ def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[
     errors = []
     out = {}
     for col in ("full_name", "position", "organisation", "address"):
-        value = norm.text(values.get(col, ""))
+        value = values.get(col, "")  # already NFC and trimmed (tabular.clean)
         label = norm.COLUMNS[col][1]
         if norm.MARKUP_RE.search(value):
             errors.append(_reason("markup", column=label))
@@ -118,13 +118,16 @@ def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[
     if not out["full_name"]:
         errors.append(_reason("name"))
     out["full_name"] = norm.name_case(out["full_name"])
-    raw_group = norm.text(values.get("group", ""))
-    group = groups.get(fold(raw_group)) if raw_group else None
+    raw_group = values.get("group", "")
+    if raw_group in groups:  # the typed text, memoised: fold() per row is the slow part
+        group = groups[raw_group]
+    else:
+        group = groups[raw_group] = groups.get(fold(raw_group)) if raw_group else None
     if not raw_group:
         errors.append(_reason("group_missing"))
     elif group is None:
         errors.append(_reason("group_unknown", value=raw_group,
-                              choices=", ".join(sorted({g.code for g in groups.values()}))))
+                              choices=", ".join(sorted({g.code for g in groups.values() if g is not None}))))
     for col, fn in (("email", norm.email), ("phone", norm.phone)):
         raw = values.get(col, "")
         try:
@@ -315,7 +318,9 @@ def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
         # executemany without RETURNING (RETURNING over many batches is slow on SQLite), then read the
         # new ids back by source row: the list row is locked, so only this import adds to this unit.
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
-        db.session.execute(insert(Respondent), rows)
+        # Core insert on the Table: one executemany. (The ORM bulk path splits the rows into a new
+        # batch each time the set of NULL columns changes — every citizen/official switch.)
+        db.session.execute(insert(Respondent.__table__), rows)
         ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
                                       .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
         for cand in fresh:
@@ -324,5 +329,5 @@ def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
         if cand.stored_id is not None:
             targets.extend({"respondent_id": cand.stored_id, "unit_id": uid} for uid in sorted(cand.targets))
     if targets:
-        db.session.execute(insert(RespondentTarget), targets)
+        db.session.execute(insert(RespondentTarget.__table__), targets)
     report["imported"] = len(fresh)

@@ -109,12 +109,15 @@ def phone(value: str) -> str | None:
 
 def unit_codes(value: str) -> list[str]:
     """Codes listed in "Đơn vị được đánh giá", separated by ';' or ',' (empty = the own unit)."""
+    if not value:
+        return []
     return [c.strip() for c in re.split(r"[;,]", value or "") if c.strip()]
 
 
 def person_keys(email_value: str | None, phone_value: str | None, name: str, organisation: str) -> tuple:
     """Identity keys, strongest first: e-mail, else phone, else name + organisation (folded)."""
-    name_key = ("n", fold(name), fold(organisation)) if name else None
+    # casefold, not fold(): cheap, and a name typed without its accents is not the same name.
+    name_key = ("n", name.casefold(), " ".join(organisation.casefold().split())) if name else None
     return (("e", email_value) if email_value else None,
             ("p", phone_value) if phone_value else None,
             name_key)
