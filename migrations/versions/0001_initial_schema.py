@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 08:50:03.510850
+Create Date: 2026-11-23 09:00:44.995219
 
 """
 from alembic import op
@@ -216,6 +216,7 @@ def upgrade():
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('sample_seed', sa.Integer(), nullable=True),
     sa.Column('sample_note', sa.Text(), nullable=True),
+    sa.Column('last_upload', sa.JSON(), nullable=False),
     sa.CheckConstraint("state IN ('draft','submitted','approved','returned')", name=op.f('ck_respondent_lists_state')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_respondent_lists_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_respondent_lists_decided_by_id_users'), ondelete='SET NULL'),
