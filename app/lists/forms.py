@@ -2,15 +2,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import SelectChoice, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv)"), validators=[FileRequired()])
     mode = RadioField(_l("Cách nhập"), default="replace", choices=[
-        ("replace", _l("Thay thế toàn bộ danh sách hiện có")),
-        ("append", _l("Bổ sung vào danh sách (ví dụ: các dòng đã sửa lỗi)"))])
+        SelectChoice("replace", _l("Thay thế toàn bộ danh sách hiện có")),
+        SelectChoice("append", _l("Bổ sung vào danh sách (ví dụ: các dòng đã sửa lỗi)"))])
 
 
 class SubmitForm(FlaskForm):

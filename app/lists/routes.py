@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 from sqlalchemy import func, select
 
 from app.core.nav import campaign_link
@@ -70,10 +71,10 @@ def unit_list(campaign_id: int, unit_code: str):
         targets.setdefault(rid, []).append(codes[uid])
     groups = db.session.scalars(select(Group).where(Group.campaign_id == campaign.id).order_by(Group.priority)).all()
     sample = SampleForm(prefix="s")
-    sample.group.choices = [(g.code, f"{g.code} — {g.name}") for g in groups]
+    sample.group.choices = [SelectChoice(g.code, f"{g.code} — {g.name}") for g in groups]
     enumerators = services.unit_enumerators(unit)
     enum_form = EnumeratorForm(prefix="e")
-    enum_form.enumerator.choices = [(0, _("(không giao)"))] + [(u.id, u.email) for u in enumerators]
+    enum_form.enumerator.choices = [SelectChoice(0, _("(không giao)"))] + [SelectChoice(u.id, u.email) for u in enumerators]
     can_edit = current_user.role in ("admin", "focal") and rlist.state in EDITABLE and not deadline_passed(campaign)
     return render_template("lists/unit.html", campaign=campaign, unit=unit, rlist=rlist, total=total, people=people,
                            targets=targets, groups={g.id: g for g in groups}, quotas=quota_status(campaign, unit),
@@ -179,7 +180,7 @@ def sample(campaign_id: int, unit_code: str):
     unit = _unit(campaign, unit_code)
     form = SampleForm(prefix="s")
     groups = {g.code: g for g in db.session.scalars(select(Group).where(Group.campaign_id == campaign.id))}
-    form.group.choices = [(code, code) for code in groups]
+    form.group.choices = [SelectChoice(code, code) for code in groups]
     if not form.validate_on_submit():
         flash(_("Hãy chọn nhóm và cỡ mẫu hợp lệ."), "error")
         return _back(campaign, unit)
@@ -195,7 +196,7 @@ def enumerator(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_code)
     form = EnumeratorForm(prefix="e")
-    form.enumerator.choices = [(0, "")] + [(u.id, u.email) for u in services.unit_enumerators(unit)]
+    form.enumerator.choices = [SelectChoice(0, "")] + [SelectChoice(u.id, u.email) for u in services.unit_enumerators(unit)]
     if not form.validate_on_submit():
         flash(_("Hãy chọn điều tra viên của đơn vị."), "error")
         return _back(campaign, unit)
