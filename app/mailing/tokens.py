@@ -33,3 +33,37 @@ def read_token(token: str) -> tuple[int, str] | None:
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
         return None
     return data[0], data[1]
+
+
+def survey_url(invitation) -> str:
+    """The public link mailed to the respondent: {BASE_URL}/s/<token>."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{make_token(invitation)}"
+
+
+#: Reasons resolve_link may give; the survey page shows one neutral message for each.
+REASONS = ("invalid", "revoked", "answered", "expired")
+
+
+def resolve_link(token: str, today=None):
+    """(invitation, None) for a usable link, else (None, reason) with reason in REASONS.
+
+    'invalid' covers tampered, truncated, forged and unknown ids alike, so the page never
+    hints whether an invitation exists. expired = today > the campaign's answering deadline.
+    """
+    from app.extensions import db
+    from app.models import Campaign, Invitation, utcnow
+
+    read = read_token(token or "")
+    if read is None:
+        return None, "invalid"
+    invitation = db.session.get(Invitation, read[0])
+    if invitation is None:
+        return None, "invalid"
+    if not secrets.compare_digest(invitation.nonce, read[1]):
+        return None, "revoked"
+    if invitation.answered_on is not None:
+        return None, "answered"
+    campaign = db.session.get(Campaign, invitation.campaign_id)
+    if (today or utcnow().date()) > campaign.answers_by:
+        return None, "expired"
+    return invitation, None
