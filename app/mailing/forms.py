@@ -5,7 +5,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 
 class TemplateForm(FlaskForm):
-    kind = SelectField(_l("Loại thư"), choices=[("invitation", _l("Thư mời")), ("reminder", _l("Thư nhắc"))])
     subject = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(_l("Nội dung"), validators=[DataRequired(), Length(max=10000)])
     contact_text = TextAreaField(_l("Thông tin liên hệ ở cuối thư"), validators=[Optional(), Length(max=1000)])

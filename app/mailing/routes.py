@@ -42,7 +42,7 @@ def invitations(campaign_id: int):
     forms = {}
     for kind in ("invitation", "reminder"):
         tpl = templates_for(campaign, kind)
-        forms[kind] = TemplateForm(prefix=kind, kind=kind, subject=tpl["subject"], body=tpl["body"],
+        forms[kind] = TemplateForm(prefix=kind, subject=tpl["subject"], body=tpl["body"],
                                    contact_text=campaign.contact_text)
     box_errors = db.session.scalars(db.select(Mailbox).where(Mailbox.last_error.is_not(None))).all()
     stuck = db.session.execute(db.select(OutboxMessage.last_error, db.func.count()).where(
