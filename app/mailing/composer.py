@@ -81,29 +81,40 @@ def _fill(template: str, values: dict) -> str:
     return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
+class CompiledTemplate:
+    """A template prepared once per campaign and kind; render() only fills placeholders."""
+
+    def __init__(self, template: dict, footer: str):
+        self.subject = template["subject"]
+        self.text = template["body"] + "\n\n-- \n" + footer + "\n"
+        # HTML: the template is escaped once; the values are escaped per mail; links are our markup.
+        body = escape(template["body"], quote=False)
+        paragraphs = [p.replace("\n", "<br>\n") for p in re.split(r"\n\s*\n", body.strip())]
+        self.html = ('<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>\n'
+                     + "\n".join(f"<p>{p}</p>" for p in paragraphs)
+                     + f"\n<hr>\n<p><small>{escape(footer).replace(chr(10), '<br>')}</small></p>\n</body></html>\n")
+
+    def render(self, full_name: str, links: list[Link], deadline: str) -> RenderedMail:
+        units = ", ".join(link.unit_name for link in links)
+        if len(links) == 1:
+            text_links = links[0].url
+            url = escape(links[0].url)
+            html_links = f'<a href="{url}">{url}</a>'
+        else:
+            text_links = "\n".join(f"- {link.unit_name}: {link.url}" for link in links)
+            html_links = "<ul>" + "".join(
+                f'<li>{escape(link.unit_name)}: <a href="{escape(link.url)}">{escape(link.url)}</a></li>'
+                for link in links) + "</ul>"
+        values = {"ho_ten": full_name, "don_vi": units, "han": deadline, "duong_dan": text_links}
+        subject = " ".join(_fill(self.subject, values).split())  # no line breaks in a header
+        html_values = {"ho_ten": escape(full_name), "don_vi": escape(units), "han": escape(deadline),
+                       "duong_dan": html_links}
+        return RenderedMail(subject, _fill(self.text, values), _fill(self.html, html_values))
+
+
 def render(template: dict, full_name: str, links: list[Link], deadline: str, footer: str) -> RenderedMail:
     """Fill a template for one respondent; several links (one per assessed unit) become a list."""
-    units = ", ".join(link.unit_name for link in links)
-    if len(links) == 1:
-        text_links = links[0].url
-        html_links = f'<a href="{escape(links[0].url)}">{escape(links[0].url)}</a>'
-    else:
-        text_links = "\n".join(f"- {link.unit_name}: {link.url}" for link in links)
-        html_links = "<ul>" + "".join(
-            f'<li>{escape(link.unit_name)}: <a href="{escape(link.url)}">{escape(link.url)}</a></li>' for link in links
-        ) + "</ul>"
-    values = {"ho_ten": full_name, "don_vi": units, "han": deadline, "duong_dan": text_links}
-    subject = " ".join(_fill(template["subject"], values).split())  # no header folding surprises
-    text = _fill(template["body"], values) + "\n\n-- \n" + footer + "\n"
-    # HTML: escape the template and the values, the links are the only markup we add.
-    marker = "\x00LINKS\x00"
-    html_values = {k: escape(v) for k, v in values.items()} | {"duong_dan": marker}
-    body = _fill(escape(template["body"], quote=False), html_values)
-    paragraphs = [p.replace("\n", "<br>\n") for p in re.split(r"\n\s*\n", body.strip())]
-    html_body = "\n".join(f"<p>{p}</p>" for p in paragraphs).replace(marker, html_links)
-    html = ('<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>\n'
-            f"{html_body}\n<hr>\n<p><small>{escape(footer).replace(chr(10), '<br>')}</small></p>\n</body></html>\n")
-    return RenderedMail(subject, text, html)
+    return CompiledTemplate(template, footer).render(full_name, links, deadline)
 
 
 def contact_footer(campaign, sender_name: str, contact_addr: str) -> str:

@@ -5,7 +5,7 @@ written in the same transaction as the state change that causes them.
 """
 import re
 import unicodedata
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,11 +19,14 @@ from app.models import (AuditEntry, Campaign, Group, Invitation, OutboxMessage, 
                         RespondentTarget, Unit, utcnow)
 
 from . import tokens
-from .composer import Link, contact_footer, render, templates_for
+from .composer import CompiledTemplate, Link, contact_footer, templates_for
 from .mailboxes import mailbox_for_unit
 from .outbox import default_sender
 
 CHUNK = 5000
+#: The respondent columns a mail needs (rows, not ORM objects: 100 000 of them are queued at once).
+PERSON = (Respondent.id, Respondent.unit_id, Respondent.full_name, Respondent.email)
+Person = namedtuple("Person", "id unit_id full_name email")
 
 
 class MailingError(ValueError):
@@ -43,12 +46,12 @@ class _Composer:
     def __init__(self, campaign: Campaign, kind: str):
         self.campaign, self.kind = campaign, kind
         self.template = templates_for(campaign, kind)
-        self.serializer = tokens._serializer()
-        self.base = current_app.config["BASE_URL"].rstrip("/")
+        self.links = tokens.LinkMaker()
         self.deadline = campaign.answers_by.strftime("%d/%m/%Y")
         self.units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.campaign_id == campaign.id)).all())
         self.unit_codes = dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id)).all())
         self._boxes: dict[int, tuple] = {}
+        self._compiled: dict[str, CompiledTemplate] = {}
 
     def mailbox(self, unit_id: int) -> tuple:
         """(mailbox_id or None, footer) for mail sent on behalf of a unit."""
@@ -59,17 +62,20 @@ class _Composer:
             else:
                 sender, sender_name, reply_to = default_sender()
                 name, addr = sender_name, reply_to or sender
-            self._boxes[unit_id] = (box.id if box else None, contact_footer(self.campaign, name, addr))
+            footer = contact_footer(self.campaign, name, addr)
+            if footer not in self._compiled:
+                self._compiled[footer] = CompiledTemplate(self.template, footer)
+            self._boxes[unit_id] = (box.id if box else None, self._compiled[footer])
         return self._boxes[unit_id]
 
     def url(self, invitation_id: int, nonce: str) -> str:
-        return f"{self.base}/s/{self.serializer.dumps([invitation_id, nonce])}"
+        return self.links.url(invitation_id, nonce)
 
     def outbox_row(self, respondent, invitations: list) -> dict:
         """One mail per respondent listing each assessed unit's link. invitations: (id, nonce, unit_id)."""
         links = [Link(self.units[unit_id], self.url(inv_id, nonce)) for inv_id, nonce, unit_id in invitations]
-        mailbox_id, footer = self.mailbox(respondent.unit_id)
-        mail = render(self.template, respondent.full_name, links, self.deadline, footer)
+        mailbox_id, compiled = self.mailbox(respondent.unit_id)
+        mail = compiled.render(respondent.full_name, links, self.deadline)
         return {"campaign_id": self.campaign.id, "mailbox_id": mailbox_id, "respondent_id": respondent.id,
                 "invitation_ids": [i[0] for i in invitations], "kind": self.kind, "to_addr": respondent.email,
                 "subject": mail.subject[:500], "body_text": mail.text, "body_html": mail.html, "status": "queued",
@@ -78,7 +84,7 @@ class _Composer:
 
 def _insert_outbox(rows: list[dict]) -> None:
     for i in range(0, len(rows), CHUNK):
-        db.session.execute(insert(OutboxMessage), rows[i:i + CHUNK])
+        db.session.execute(insert(OutboxMessage.__table__), rows[i:i + CHUNK])
 
 
 def _set_invitations(ids: list[int], **values) -> None:
@@ -107,23 +113,23 @@ def create_invitations(campaign: Campaign) -> int:
             "created_at": now}
            for rid, uid, gid, q in wanted if (rid, uid, q) not in existing]
     for i in range(0, len(new), CHUNK):
-        db.session.execute(insert(Invitation), new[i:i + CHUNK])
+        db.session.execute(insert(Invitation.__table__), new[i:i + CHUNK])
     return len(new)
 
 
 def _queue_pending(campaign: Campaign, kind: str, where=()) -> tuple[int, int]:
     """Queue one mail per respondent for their pending invitations. Returns (invitations, mails)."""
     rows = db.session.execute(
-        select(Invitation.id, Invitation.nonce, Invitation.unit_id, Respondent)
+        select(Invitation.id, Invitation.nonce, Invitation.unit_id, *PERSON)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
         .where(Invitation.campaign_id == campaign.id, Invitation.status == "pending",
                Invitation.answered_on.is_(None), *_mailable(), *where)
         .order_by(Respondent.id, Invitation.id)).all()
     by_respondent: dict[int, list] = defaultdict(list)
     people = {}
-    for inv_id, nonce, unit_id, respondent in rows:
-        by_respondent[respondent.id].append((inv_id, nonce, unit_id))
-        people[respondent.id] = respondent
+    for inv_id, nonce, unit_id, *person in rows:
+        by_respondent[person[0]].append((inv_id, nonce, unit_id))
+        people[person[0]] = Person(*person)
     composer = _Composer(campaign, kind)
     _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
     _set_invitations([r[0] for r in rows], status="queued", last_error=None)
@@ -162,16 +168,16 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
     if group is not None:
         where.append(Invitation.group_id == group.id)
     rows = db.session.execute(
-        select(Invitation.id, Invitation.nonce, Invitation.unit_id, Respondent)
+        select(Invitation.id, Invitation.nonce, Invitation.unit_id, *PERSON)
         .join(Respondent, Respondent.id == Invitation.respondent_id).where(*where)
         .order_by(Respondent.id, Invitation.id)).all()
     if not rows:
         return 0
     by_respondent: dict[int, list] = defaultdict(list)
     people = {}
-    for inv_id, nonce, unit_id, respondent in rows:
-        by_respondent[respondent.id].append((inv_id, nonce, unit_id))
-        people[respondent.id] = respondent
+    for inv_id, nonce, unit_id, *person in rows:
+        by_respondent[person[0]].append((inv_id, nonce, unit_id))
+        people[person[0]] = Person(*person)
     composer = _Composer(campaign, "reminder")
     _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
     ids = [r[0] for r in rows]

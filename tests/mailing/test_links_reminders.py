@@ -144,3 +144,11 @@ def test_correct_email_reissues_with_a_new_link(app, make_campaign, make_respond
     new_token = re.search(r"/s/(\S+)", received.message.get_body(("plain",)).get_content()).group(1)
     assert tokens.resolve_link(new_token)[1] is None
     assert _inv(person).status == "sent"
+
+
+def test_fast_link_maker_makes_tokens_itsdangerous_reads(invited):
+    campaign, people = invited
+    inv = _inv(people[0])
+    fast = tokens.LinkMaker().token(inv.id, inv.nonce)
+    assert tokens.read_token(fast) == (inv.id, inv.nonce)
+    assert fast == tokens.make_token(inv)
