@@ -4,12 +4,11 @@ Errors are classified so the worker can decide: temporary (retry with back-off),
 (the message fails with the SMTP reply), or a mailbox problem (login rejected, wrong
 password) that the secretariat must fix — that one pauses the mailbox instead of looping.
 """
+import os
 import smtplib
 import socket
 import ssl
 import time
-from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -84,19 +83,17 @@ class SmtpTransport:
             raise SendError(_("Không kết nối được máy chủ thư %(host)s:%(port)s: %(error)s",
                               host=s.host, port=s.port, error=exc or type(exc).__name__)) from None
 
-    def send(self, msg: EmailMessage, to_addr: str) -> str:
-        """Send one message; returns the server's reply. Raises SendError."""
+    def send(self, data: bytes, to_addr: str) -> str:
+        """Send one message (wire bytes); returns the server's reply. Raises SendError."""
         if self.smtp is None:
             self.open()
         sender = self.settings.sender
         options: list[str] = []
-        pol = policy.SMTP
         if needs_smtputf8(to_addr, sender):
             if not self.smtp.has_extn("smtputf8"):
                 raise SendError(_("Địa chỉ %(addr)s có ký tự tiếng Việt nhưng máy chủ thư không hỗ trợ SMTPUTF8.",
                                   addr=to_addr), 553, temporary=False)
-            options, pol = ["SMTPUTF8", "BODY=8BITMIME"], policy.SMTPUTF8
-        data = msg.as_bytes(policy=pol)
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
         try:
             self.smtp.sendmail(sender, [to_addr], data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -135,11 +132,9 @@ class DevTransport:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.connected = True
 
-    def send(self, msg: EmailMessage, to_addr: str) -> str:
-        stamp = f"{time.time_ns():020d}"
-        token = msg["Message-ID"].strip("<>").split("@")[0][-12:]
-        path = self.directory / f"{stamp}-{token}.eml"
-        path.write_bytes(msg.as_bytes(policy=policy.SMTPUTF8))
+    def send(self, data: bytes, to_addr: str) -> str:
+        path = self.directory / f"{time.time_ns():020d}-{os.getpid()}.eml"
+        path.write_bytes(data)
         return "250 written"
 
     def close(self) -> None:
