@@ -1,6 +1,7 @@
 """`flask jobs run`: the long-running scheduler + worker process."""
 import json
 import logging
+import os
 
 import click
 from flask import current_app
@@ -23,4 +24,6 @@ def run(once):
         click.echo(json.dumps({"leader": runner.leader, "runs": runner.runs}))
         return
     runner.install_signals()
+    click.echo(f"jobs run: started, pid {os.getpid()}", err=True)
     runner.run_forever()
+    click.echo(f"jobs run: stopped, pid {os.getpid()}", err=True)

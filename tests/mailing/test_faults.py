@@ -165,3 +165,29 @@ def test_rate_limit_per_mailbox(app, make_campaign, make_respondents, smtp_serve
     assert second.sent == 2  # the daily cap (5) stops it before the rate does
     assert drain_once(now=now + timedelta(seconds=200)).sent == 0
     assert len(server.messages) == 5
+
+
+def test_concurrent_workers_send_each_message_once(app, make_campaign, make_respondents, smtp_server, use_mailbox):
+    """Several workers over one PostgreSQL claim with SKIP LOCKED (SQLite: the lock file allows one)."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent workers need PostgreSQL")
+    server = smtp_server()
+    use_mailbox(server.url())
+    campaign = make_campaign()
+    people = _queue(campaign, make_respondents, 60)
+    results = []
+
+    def work():
+        with app.app_context():
+            results.append(drain_once(batch=7).sent + drain(batch=7).sent)
+            db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(results) == 60
+    assert sorted(len(server.handler.to(p.email)) for p in people) == [1] * 60

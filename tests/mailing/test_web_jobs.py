@@ -119,6 +119,11 @@ def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):
     procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     try:
+        for p in procs:  # both must have installed their signal handlers before we signal them
+            line = b""
+            while b"jobs run: started" not in line:
+                line = p.stderr.readline()
+                assert line, "jobs run exited before starting"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not runner_status()["alive"]:
             time.sleep(0.2)
