@@ -88,7 +88,17 @@ INVITATION_COLS = ("campaign_id", "respondent_id", "unit_id", "group_id", "quest
 def _load(campaign, n: int) -> None:
     from app.extensions import db
 
+    from app.models.counters import install_triggers
+    from app.progress.services import rebuild_counters
+
     first = (db.session.scalar(db.text("SELECT COALESCE(MAX(id), 0) FROM respondents")) or 0) + 1
+    # A bulk load: counter triggers off, counters rebuilt in one pass afterwards (as an import would).
+    if db.engine.dialect.name == "postgresql":
+        for table, trig in (("invitations", "trg_progress_inv"), ("respondents", "trg_progress_resp")):
+            db.session.execute(db.text(f"ALTER TABLE {table} DISABLE TRIGGER {trig}"))
+    else:
+        for trig in ("inv_ins", "inv_del", "inv_upd", "resp_ins", "resp_del", "resp_upd"):
+            db.session.execute(db.text(f"DROP TRIGGER IF EXISTS trg_progress_{trig}"))
     db.session.commit()
     raw = db.engine.raw_connection()
     try:
@@ -134,6 +144,13 @@ def _load(campaign, n: int) -> None:
             raw.commit()
     finally:
         raw.close()
+    if db.engine.dialect.name == "postgresql":
+        for table, trig in (("invitations", "trg_progress_inv"), ("respondents", "trg_progress_resp")):
+            db.session.execute(db.text(f"ALTER TABLE {table} ENABLE TRIGGER {trig}"))
+    else:
+        install_triggers(db.session.connection())
+    rebuild_counters(campaign)
+    db.session.commit()
 
 
 def _time(fn, repeat: int = 7) -> tuple[float, float]:
@@ -179,7 +196,7 @@ def run(label: str, url: str, n: int, n_units: int) -> None:
                   f"{'OK' if p_med <= GOAL_MS else 'SLOW'}", flush=True)
         finally:
             db.session.rollback()
-            for table in ("invitations", "respondents"):
+            for table in ("progress_daily_answers", "progress_counters", "invitations", "respondents"):
                 db.session.execute(db.text(f"DELETE FROM {table} WHERE campaign_id = :c"), {"c": campaign.id})
             db.session.execute(db.text("DELETE FROM campaigns WHERE id = :c"), {"c": campaign.id})
             db.session.execute(db.text("DELETE FROM users WHERE id = :u"), {"u": user.id})

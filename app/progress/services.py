@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, select
 
 from app.extensions import db
 from app.models import Campaign, DailyAnswerCounter, Group, Invitation, ProgressCounter, Respondent, Unit, utcnow
@@ -299,3 +299,23 @@ def visible_unit_ids(campaign: Campaign, user) -> list[int] | None:
     if not codes:
         return []
     return list(db.session.scalars(select(Unit.id).where(Unit.campaign_id == campaign.id, Unit.code.in_(codes))))
+
+
+def rebuild_counters(campaign: Campaign) -> None:
+    """Recompute the campaign's counter rows from scratch (after a bulk load with triggers off; a repair)."""
+    db.session.execute(delete(ProgressCounter).where(ProgressCounter.campaign_id == campaign.id))
+    db.session.execute(delete(DailyAnswerCounter).where(DailyAnswerCounter.campaign_id == campaign.id))
+    rows = [{"campaign_id": campaign.id, "unit_id": u, "group_id": g, **{n: getattr(c, n) for n in FIELDS}}
+            for (u, g), c in recount(campaign).items()]
+    if rows:
+        db.session.execute(insert(ProgressCounter.__table__), rows)
+    inv = Invitation.__table__.c
+    daily = db.session.execute(
+        select(inv.unit_id, inv.answered_on, func.count())
+        .where(inv.campaign_id == campaign.id, inv.answered_on.is_not(None), inv.revoked_at.is_(None))
+        .group_by(inv.unit_id, inv.answered_on)).all()
+    if daily:
+        db.session.execute(insert(DailyAnswerCounter.__table__), [
+            {"campaign_id": campaign.id, "unit_id": u, "day": date.fromisoformat(d) if isinstance(d, str) else d,
+             "answered": n} for u, d, n in daily])
+    db.session.flush()
