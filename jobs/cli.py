@@ -1,11 +1,13 @@
 """`flask jobs run`: the long-running scheduler + worker process."""
-import time
+import json
+import logging
+import os
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .registry import JOBS
+from .runner import Runner
 
 jobs = click.Group("jobs", help="Tiến trình chạy nền / job runner.")
 
@@ -14,16 +16,14 @@ jobs = click.Group("jobs", help="Tiến trình chạy nền / job runner.")
 @click.option("--once", is_flag=True, help="Run every job once and exit (for tests and cron).")
 @with_appcontext
 def run(once):
-    """Run the declared jobs on their intervals until stopped."""
-    app = current_app._get_current_object()
-    last: dict[str, float] = {}
-    while True:
-        now = time.monotonic()
-        for job in JOBS:
-            if once or now - last.get(job.id, -1e9) >= job.seconds:
-                with app.app_context():
-                    job.func()
-                last[job.id] = now
-        if once:
-            return
-        time.sleep(1)
+    """Run the declared jobs on their intervals until SIGTERM/SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runner = Runner(current_app._get_current_object())
+    if once:
+        runner.run_once()
+        click.echo(json.dumps({"leader": runner.leader, "runs": runner.runs}))
+        return
+    runner.install_signals()
+    click.echo(f"jobs run: started, pid {os.getpid()}", err=True)
+    runner.run_forever()
+    click.echo(f"jobs run: stopped, pid {os.getpid()}", err=True)

@@ -1,11 +1,13 @@
 """The runner's heartbeat row, read by the UI to say when the runner is down."""
 import os
 import socket
+from datetime import timedelta
 
 from app.extensions import db
 from app.models import Heartbeat, utcnow
 
 NAME = "jobs"
+ALIVE_WITHIN = timedelta(seconds=60)
 
 
 def beat(leader: bool = True) -> None:
@@ -15,3 +17,12 @@ def beat(leader: bool = True) -> None:
         db.session.add(row)
     row.at, row.host, row.pid, row.leader = utcnow(), socket.gethostname(), os.getpid(), leader
     db.session.commit()
+
+
+def runner_status(now=None) -> dict:
+    """{alive, at, leader} for the UI: alive = the leading runner beat within the last ~60 s."""
+    row = db.session.get(Heartbeat, NAME)
+    if row is None:
+        return {"alive": False, "at": None, "leader": None}
+    now = now or utcnow()
+    return {"alive": now - row.at <= ALIVE_WITHIN, "at": row.at, "leader": f"{row.host}:{row.pid}"}

@@ -9,6 +9,9 @@ class Job:
     func: Callable[[], object]  #: runs inside an app context; must be safe to run twice
     seconds: int  #: interval
     description: str
+    #: True: every runner process runs it where claims are safe (PostgreSQL SKIP LOCKED);
+    #: False: only the leader (scheduler work that must not run twice at once).
+    every_worker: bool = False
 
 
 def _heartbeat():
@@ -17,8 +20,35 @@ def _heartbeat():
     beat()
 
 
+def _drain_outbox():
+    from app.mailing.outbox import drain_once
+
+    return drain_once()
+
+
+def _reminders():
+    from app.extensions import db
+    from app.mailing.services import scheduled_reminders
+
+    count = scheduled_reminders()
+    db.session.commit()
+    return count
+
+
+def _deadlines():
+    from app.extensions import db
+    from app.mailing.services import check_deadlines
+
+    done = check_deadlines()
+    db.session.commit()
+    return done
+
+
 JOBS: list[Job] = [
+    Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
+    Job("outbox.drain", _drain_outbox, 5, "Send the mails that are due", every_worker=True),
+    Job("reminders.schedule", _reminders, 900, "Queue the scheduled reminders of open campaigns"),
+    Job("deadlines.check", _deadlines, 600, "Record passed deadlines; stop reminders after the answering deadline"),
     Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
         .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)"),
-    Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
 ]

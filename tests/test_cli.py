@@ -84,5 +84,8 @@ def test_demo_seed(runner):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["units"] == 12 and data["respondents"] >= 200
+    # Approved lists are invited, some answered through the answering service, scores imported.
+    assert data["invitations"] > 0 and 0 < data["responses"] < data["invitations"]
+    assert data["assessment_rows"] > 0
     again = runner.invoke(args=["demo", "seed", "--if-empty", "--json"])
     assert json.loads(again.output) == {"seeded": False}

@@ -72,5 +72,59 @@ def seed(scheme_code: str = "PAR_PROVINCE", seed_value: int = 2026) -> dict:
         state = "approved" if unit.code not in ("SO_TP", "H_TY") else "draft"
         db.session.add(RespondentList(campaign_id=campaign.id, unit_id=unit.id, state=state))
     db.session.flush()
-    return {"campaign_id": campaign.id, "units": len(units), "respondents": count,
+    invited, answered = _invite_and_answer(campaign, rng)
+    assessed = _self_assessments(campaign, units, rng)
+    return {"campaign_id": campaign.id, "units": len(units), "respondents": count, "invitations": invited,
+            "responses": answered, "assessment_rows": assessed,
             "logins": [f"{e} / {DEMO_PASSWORD} ({r})" for e, r, _ in ACCOUNTS]}
+
+
+def _invite_and_answer(campaign, rng: random.Random) -> tuple[int, int]:
+    """Queue the invitations of the approved lists (they land in the test mailbox once the job
+    runner drains the outbox) and answer about 40 % of them, so the dashboard and the index
+    have something to show. Answers go through the same service as the web form."""
+    from app.core.schemes import questionnaire
+    from app.mailing.services import queue_invitations
+    from app.models import Invitation
+    from app.survey.services import Paradata, local_today, submit_response
+
+    queue_invitations(campaign)
+    invitations = db.session.scalars(db.select(Invitation).where(Invitation.campaign_id == campaign.id)
+                                     .order_by(Invitation.id)).all()
+    today = local_today()
+    answered = 0
+    for inv in invitations:
+        if rng.random() > 0.4:
+            continue
+        q = questionnaire(campaign.scheme_code, inv.questionnaire_code)
+        bias = rng.random()  # units differ: some officials are more satisfied than others
+        answers = {}
+        for item in q.items:
+            if item.type != "choice":
+                continue
+            scored = [o for o in item.options if o.credit is not None]
+            weights = [(o.credit * bias + (1 - bias) * (1 - o.credit) + 0.1) for o in scored]
+            answers[item.code] = rng.choices(scored, weights)[0].code
+        device = f"demo-{inv.id}-{rng.random()}"
+        if submit_response(inv, q, answers, today, Paradata(device_hash=device, ua_hash=device[:12])):
+            answered += 1
+    return len(invitations), answered
+
+
+def _self_assessments(campaign, units, rng: random.Random) -> int:
+    """Self scores (and an appraisal for most) for every assessed sub-criterion."""
+    from app.core.schemes import get_scheme
+    from app.models import SelfAssessment
+
+    leaves = [leaf for leaf in get_scheme(campaign.scheme_code).leaves() if leaf.source == "assessed"]
+    rows = 0
+    for unit in units:
+        for leaf in leaves:
+            self_score = round(leaf.max * rng.uniform(0.55, 1.0) * 4) / 4
+            appraised = None if rng.random() < 0.15 else round(min(self_score, leaf.max * rng.uniform(0.5, 1.0)) * 4) / 4
+            db.session.add(SelfAssessment(campaign_id=campaign.id, unit_id=unit.id, criterion_code=leaf.code,
+                                          self_score=self_score, appraised_score=appraised, appraiser="Sở Nội vụ",
+                                          note=""))
+            rows += 1
+    db.session.flush()
+    return rows

@@ -46,7 +46,10 @@ def clean(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    text = str(value)
+    if text.isascii():  # nothing to compose: skip NFC (this runs for every cell of big lists)
+        return " ".join(text.split())
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def match_columns(headers: list[str], aliases: dict, required=None) -> dict:

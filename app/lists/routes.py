@@ -1,4 +1,216 @@
 """Respondent lists: template, upload, validation, submit and approve (issue: lists)."""
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice
+from sqlalchemy import func, select
 
-bp = Blueprint("lists", __name__, template_folder="templates")
+from app.core.nav import campaign_link
+from app.core.policy import allow, require_unit
+from app.extensions import db
+from app.models import Campaign, Group, Respondent, RespondentTarget, Unit
+
+from . import services, sheets
+from .forms import EnumeratorForm, ReturnForm, SampleForm, SubmitForm, UploadForm
+from .importer import import_list
+from .state import EDITABLE, ListError, approve, deadline_passed, get_list, quota_status, return_list, state_label, submit
+
+bp = Blueprint("lists", __name__, url_prefix="/lists", template_folder="templates")
+campaign_link("lists.index", _l("Danh sách khảo sát"), ["admin", "coordinator", "focal"], order=20)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_ROWS = 500
+
+
+@bp.app_template_filter("list_state")
+def _state_filter(state):
+    return state_label(state)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _unit(campaign: Campaign, unit_code: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == unit_code)) or abort(404)
+    require_unit(unit.code)
+    return unit
+
+
+def _back(campaign, unit):
+    return redirect(url_for("lists.unit_list", campaign_id=campaign.id, unit_code=unit.code))
+
+
+def _xlsx(data: bytes, name: str):
+    return data, 200, {"Content-Type": XLSX, "Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@bp.route("/<int:campaign_id>")
+@allow("admin", "coordinator", "focal")
+def index(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    rows = services.overview(campaign, current_user)
+    if current_user.role == "focal" and len(rows) == 1:
+        return _back(campaign, rows[0]["unit"])
+    return render_template("lists/index.html", campaign=campaign, rows=rows, deadline_passed=deadline_passed(campaign))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>")
+@allow("admin", "coordinator", "focal")
+def unit_list(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    rlist = get_list(campaign, unit, create=False)
+    total = db.session.scalar(select(func.count(Respondent.id)).where(Respondent.unit_id == unit.id))
+    people = db.session.scalars(select(Respondent).where(Respondent.unit_id == unit.id)
+                                .order_by(Respondent.group_id, Respondent.id).limit(SHOWN_ROWS)).all()
+    codes = dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id)).all())
+    targets: dict = {}
+    for rid, uid in db.session.execute(select(RespondentTarget.respondent_id, RespondentTarget.unit_id)
+                                       .where(RespondentTarget.respondent_id.in_([p.id for p in people]))):
+        targets.setdefault(rid, []).append(codes[uid])
+    groups = db.session.scalars(select(Group).where(Group.campaign_id == campaign.id).order_by(Group.priority)).all()
+    sample = SampleForm(prefix="s")
+    sample.group.choices = [SelectChoice(g.code, f"{g.code} — {g.name}") for g in groups]
+    enumerators = services.unit_enumerators(unit)
+    enum_form = EnumeratorForm(prefix="e")
+    enum_form.enumerator.choices = [SelectChoice(0, _("(không giao)"))] + [SelectChoice(u.id, u.email) for u in enumerators]
+    can_edit = current_user.role in ("admin", "focal") and rlist.state in EDITABLE and not deadline_passed(campaign)
+    return render_template("lists/unit.html", campaign=campaign, unit=unit, rlist=rlist, total=total, people=people,
+                           targets=targets, groups={g.id: g for g in groups}, quotas=quota_status(campaign, unit),
+                           report=rlist.last_upload or {}, upload=UploadForm(prefix="u"), submit_form=SubmitForm(prefix="c"),
+                           return_form=ReturnForm(prefix="r"), sample=sample, enum_form=enum_form,
+                           enumerators=enumerators, can_edit=can_edit, deadline_passed=deadline_passed(campaign),
+                           shown=SHOWN_ROWS)
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/template.xlsx")
+@allow("admin", "coordinator", "focal")
+def template(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    return _xlsx(sheets.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/errors.xlsx")
+@allow("admin", "coordinator", "focal")
+def errors(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    rlist = get_list(campaign, unit, create=False)
+    return _xlsx(sheets.error_workbook(rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")
+@allow("admin", "coordinator", "focal")
+def export(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    rlist = get_list(campaign, unit, create=False)
+    return _xlsx(sheets.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
+
+
+def _act(campaign, unit, action, success):
+    """Run one service call, commit once; a refusal is flashed and nothing is kept."""
+    try:
+        result = action()
+        db.session.commit()
+        flash(success(result) if callable(success) else success, "success")
+    except ListError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return _back(campaign, unit)
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/upload", methods=["POST"])
+@allow("admin", "focal")
+def upload(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    form = UploadForm(prefix="u")
+    if not form.validate_on_submit():
+        flash(_("Hãy chọn tệp danh sách để tải lên."), "error")
+        return _back(campaign, unit)
+    f = form.file.data
+    return _act(campaign, unit, lambda: import_list(campaign, unit, f.filename or "", f.read(), form.mode.data,
+                                                    actor=current_user),
+                lambda r: _("Đã đọc %(read)d dòng: nhập %(ok)d người, %(dup)d dòng trùng, %(err)d dòng lỗi.",
+                            read=r["rows_read"], ok=r["imported"], dup=len(r["duplicates"]), err=len(r["errors"])))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/submit", methods=["POST"])
+@allow("admin", "focal")
+def submit_list(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    form = SubmitForm(prefix="c")
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(campaign, unit, lambda: submit(campaign, unit, current_user, form.explanation.data),
+                _("Đã gửi danh sách. Danh sách được khoá trong khi chờ Tổ thư ký duyệt."))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/approve", methods=["POST"])
+@allow("admin")
+def approve_list(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    if not SubmitForm(prefix="a").validate_on_submit():
+        abort(400)
+    return _act(campaign, unit, lambda: approve(campaign, unit, current_user), _("Đã duyệt danh sách."))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/return", methods=["POST"])
+@allow("admin")
+def return_(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    form = ReturnForm(prefix="r")
+    if not form.validate_on_submit():
+        flash(_("Hãy ghi lý do trả lại danh sách."), "error")
+        return _back(campaign, unit)
+    return _act(campaign, unit, lambda: return_list(campaign, unit, form.reason.data, current_user),
+                _("Đã trả lại danh sách cho đơn vị."))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/sample", methods=["POST"])
+@allow("admin", "focal")
+def sample(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    form = SampleForm(prefix="s")
+    groups = {g.code: g for g in db.session.scalars(select(Group).where(Group.campaign_id == campaign.id))}
+    form.group.choices = [SelectChoice(code, code) for code in groups]
+    if not form.validate_on_submit():
+        flash(_("Hãy chọn nhóm và cỡ mẫu hợp lệ."), "error")
+        return _back(campaign, unit)
+    return _act(campaign, unit, lambda: services.draw_sample(campaign, unit, groups[form.group.data], form.size.data,
+                                                             form.seed.data, actor=current_user),
+                lambda r: _("Đã rút mẫu %(n)d/%(total)d người nhóm %(group)s (hạt giống %(seed)d).",
+                            n=r["sample"], total=r["population"], group=r["group"], seed=r["seed"]))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/enumerator", methods=["POST"])
+@allow("admin")
+def enumerator(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    form = EnumeratorForm(prefix="e")
+    form.enumerator.choices = [SelectChoice(0, "")] + [SelectChoice(u.id, u.email) for u in services.unit_enumerators(unit)]
+    if not form.validate_on_submit():
+        flash(_("Hãy chọn điều tra viên của đơn vị."), "error")
+        return _back(campaign, unit)
+    return _act(campaign, unit, lambda: services.assign_enumerator(campaign, unit, form.enumerator.data or None,
+                                                                   actor=current_user),
+                lambda n: _("Đã giao %(n)d người không có thư điện tử cho điều tra viên.", n=n))
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/clear", methods=["POST"])
+@allow("admin", "focal")
+def clear(campaign_id: int, unit_code: str):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    if not SubmitForm(prefix="x").validate_on_submit():
+        abort(400)
+    return _act(campaign, unit, lambda: services.clear_list(campaign, unit, actor=current_user),
+                lambda n: _("Đã xoá %(n)d người khỏi danh sách.", n=n))

@@ -7,7 +7,7 @@ answering deadline, checked when the link is used (a deadline may move).
 import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
 SALT = "parsurvey.survey-link.v1"
 
@@ -16,8 +16,19 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
+class _KeyCachingSigner(Signer):
+    """Same tokens as itsdangerous' Signer; derives the key once (queueing 100 000 links)."""
+
+    def derive_key(self, secret_key=None):
+        if secret_key is not None:
+            return super().derive_key(secret_key)
+        if not hasattr(self, "_derived"):
+            self._derived = super().derive_key()
+        return self._derived
+
+
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT, signer=_KeyCachingSigner)
 
 
 def make_token(invitation) -> str:
@@ -33,3 +44,65 @@ def read_token(token: str) -> tuple[int, str] | None:
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
         return None
     return data[0], data[1]
+
+
+def survey_url(invitation) -> str:
+    """The public link mailed to the respondent: {BASE_URL}/s/<token>."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{make_token(invitation)}"
+
+
+#: Reasons resolve_link may give; the survey page shows one neutral message for each.
+REASONS = ("invalid", "revoked", "answered", "expired")
+
+
+def resolve_link(token: str, today=None):
+    """(invitation, None) for a usable link, else (None, reason) with reason in REASONS.
+
+    'invalid' covers tampered, truncated, forged and unknown ids alike, so the page never
+    hints whether an invitation exists. expired = today > the campaign's answering deadline.
+    """
+    from app.extensions import db
+    from app.models import Campaign, Invitation, utcnow
+
+    read = read_token(token or "")
+    if read is None:
+        return None, "invalid"
+    invitation = db.session.get(Invitation, read[0])
+    if invitation is None:
+        return None, "invalid"
+    if not secrets.compare_digest(invitation.nonce, read[1]):
+        return None, "revoked"
+    if invitation.answered_on is not None:
+        return None, "answered"
+    campaign = db.session.get(Campaign, invitation.campaign_id)
+    if (today or utcnow().date()) > campaign.answers_by:
+        return None, "expired"
+    return invitation, None
+
+
+class LinkMaker:
+    """Makes many tokens fast (queueing 100 000 invitations): the same format itsdangerous reads
+    (base64url JSON payload, '.', base64url HMAC-SHA1 with the derived key), without the
+    per-token key derivation and compression attempt."""
+
+    def __init__(self):
+        import hashlib
+        import hmac
+
+        signer = _serializer().make_signer()
+        self._mac = hmac.new(signer.derive_key(), digestmod=hashlib.sha1)
+        self.base = current_app.config["BASE_URL"].rstrip("/")
+
+    def token(self, invitation_id: int, nonce: str) -> str:
+        import base64
+        import json
+
+        payload = base64.urlsafe_b64encode(json.dumps([invitation_id, nonce], separators=(",", ":")).encode())
+        payload = payload.rstrip(b"=")
+        mac = self._mac.copy()
+        mac.update(payload)
+        sig = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=")
+        return (payload + b"." + sig).decode()
+
+    def url(self, invitation_id: int, nonce: str) -> str:
+        return f"{self.base}/s/{self.token(invitation_id, nonce)}"

@@ -3,6 +3,7 @@ from .assessments import AssessmentImport, SelfAssessment
 from .audit import AuditEntry
 from .base import utcnow
 from .campaigns import LIST_STATES, Campaign, Group, RespondentList, Unit
+from .counters import DailyAnswerCounter, ProgressCounter
 from .findings import Decision, Finding, InterferenceScan
 from .index_runs import IndexRun
 from .jobs import Heartbeat
@@ -13,7 +14,7 @@ from .users import ROLES, User, UserScope
 
 __all__ = [
     "AssessmentImport", "SelfAssessment", "AuditEntry", "utcnow", "LIST_STATES", "Campaign", "Group",
-    "RespondentList", "Unit", "Decision", "Finding", "InterferenceScan", "IndexRun", "Heartbeat", "INVITATION_STATES",
+    "RespondentList", "Unit", "DailyAnswerCounter", "ProgressCounter", "Decision", "Finding", "InterferenceScan", "IndexRun", "Heartbeat", "INVITATION_STATES",
     "OUTBOX_STATES", "Invitation", "Mailbox", "OutboxMessage", "Respondent", "RespondentTarget",
     "Answer", "Response", "SurveyDraft", "ROLES", "User", "UserScope",
 ]

@@ -111,5 +111,7 @@ class RespondentList(Model):
     #: Reproducible sampling: seed and method recorded with the list.
     sample_seed: Mapped[int | None]
     sample_note: Mapped[str | None] = mapped_column(Text)
+    #: Report of the last upload (counts, row errors, rejected rows) for the screen and the error workbook.
+    last_upload: Mapped[dict] = mapped_column(JSON, default=dict)
 
     unit: Mapped[Unit] = relationship()

@@ -87,6 +87,8 @@ class OutboxMessage(Model):
         CheckConstraint("status IN ('queued','sending','sent','failed','bounced')", name="status"),
         CheckConstraint("kind IN ('invitation','reminder','other')", name="kind"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        #: Outbox state per campaign on the progress dashboard (queued / sending / failed).
+        Index("ix_outbox_campaign_status", "campaign_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,207 @@
-"""Progress dashboard (issue: progress)."""
-from flask import Blueprint
+"""Progress dashboard, unit drill-down, focal units' view, exports and the JSON endpoint."""
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-bp = Blueprint("progress", __name__, template_folder="templates")
+from app.core.nav import campaign_link
+from app.core.policy import allow, require_unit
+from app.extensions import db
+from app.models import Campaign, Group, Invitation, Respondent, Unit, utcnow
+
+from . import actions, exports
+from .charts import day_chart, rate_chart
+from .drilldown import unit_statuses
+from .services import Filters, ProgressError, campaign_progress, parse_filters, visible_unit_ids
+from .status import outbox_status, runner_status
+
+bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
+campaign_link("progress.dashboard", _l("Tiến độ"), ["admin", "coordinator", "focal"], order=25)
+WATCHERS = ("admin", "coordinator", "focal")
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _unit(campaign: Campaign, unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.campaign_id != campaign.id:
+        abort(404)
+    require_unit(unit.code)
+    return unit
+
+
+def _filters() -> tuple[Filters, str | None]:
+    """Parsed filters, or no filters and the message saying which parameter was wrong."""
+    try:
+        return parse_filters(request.args), None
+    except ProgressError as exc:
+        return Filters(), str(exc)
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@allow(*WATCHERS)
+def dashboard(campaign_id: int):
+    """Coordinators see every unit; a focal user lands here on its own units only."""
+    campaign = _campaign(campaign_id)
+    filters, error = _filters()
+    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
+    today = utcnow().date()
+    page = render_template(
+        "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
+        args=request.args, runner=runner_status(), outbox=outbox_status(campaign.id),
+        day_chart=day_chart(progress.per_day, campaign.answers_by, today), rate_chart=rate_chart(progress.units),
+        focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign))
+    return page, 400 if error else 200
+
+
+def _sort_url(campaign: Campaign):
+    """Link that sorts by `key`, or reverses the order when already sorted by it."""
+    def sort_url(key: str) -> str:
+        args = request.args.to_dict()
+        args["sort"] = f"-{key}" if args.get("sort", "code") == key else key
+        return url_for("progress.dashboard", campaign_id=campaign.id, **args)
+    return sort_url
+
+
+@bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>")
+@allow(*WATCHERS)
+def unit(campaign_id: int, unit_id: int):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_id)
+    filters, error = _filters()
+    progress = campaign_progress(campaign, [unit.id])
+    rows = unit_statuses(campaign, unit, filters.group_id)
+    today = utcnow().date()
+    return render_template("progress/unit.html", campaign=campaign, unit=unit, rows=rows, error=error,
+                           row=progress.units[0] if progress.units else None, groups=progress.groups,
+                           deadline_passed=today > campaign.answers_by, today=today,
+                           runner=runner_status(), outbox=outbox_status(campaign.id),
+                           can_edit=lambda r: current_user.can_see_unit(r.unit.code)), 400 if error else 200
+
+
+def _back(campaign: Campaign, unit: Unit | None):
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    if unit is not None:
+        return redirect(url_for("progress.unit", campaign_id=campaign.id, unit_id=unit.id))
+    return redirect(url_for("progress.dashboard", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>/remind", methods=["POST"])
+@allow(*WATCHERS)
+def remind(campaign_id: int, unit_id: int):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_id)
+    group = None
+    raw_group = (request.form.get("group") or "").strip()
+    if raw_group:
+        group = db.session.get(Group, int(raw_group)) if raw_group.isdigit() else None
+        if group is None or group.campaign_id != campaign.id:
+            flash(_("Nhóm đối tượng '%(value)s' không có trong kỳ đánh giá này.", value=raw_group), "error")
+            return _back(campaign, unit)
+    try:
+        n = actions.remind(campaign, unit, group, current_user)
+        db.session.commit()
+    except ProgressError as exc:
+        db.session.rollback()
+        flash(_("Không gửi được đôn đốc cho %(unit)s: %(reason)s", unit=unit.name, reason=str(exc)), "error")
+        return _back(campaign, unit)
+    flash(_("Đã xếp %(n)d thư đôn đốc cho %(unit)s vào hàng đợi gửi.", n=n, unit=unit.name), "success")
+    return _back(campaign, unit)
+
+
+@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@allow(*WATCHERS)
+def resend(campaign_id: int, invitation_id: int):
+    campaign = _campaign(campaign_id)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.campaign_id != campaign.id:
+        abort(404)
+    unit = _unit(campaign, invitation.unit_id)
+    try:
+        actions.resend(campaign, invitation, current_user)
+        db.session.commit()
+        flash(_("Đã xếp thư mời gửi lại cho %(name)s.", name=invitation.respondent.full_name), "success")
+    except ProgressError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return _back(campaign, unit)
+
+
+@bp.route("/campaigns/<int:campaign_id>/respondents/<int:respondent_id>/email", methods=["POST"])
+@allow(*WATCHERS)
+def correct_email(campaign_id: int, respondent_id: int):
+    campaign = _campaign(campaign_id)
+    respondent = db.session.get(Respondent, respondent_id)
+    if respondent is None or respondent.campaign_id != campaign.id:
+        abort(404)
+    # Only the unit whose list the person is on may change the address.
+    require_unit(respondent.unit.code)
+    unit_id = request.form.get("unit", type=int)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit is not None and (unit.campaign_id != campaign.id or not current_user.can_see_unit(unit.code)):
+        unit = None
+    try:
+        actions.fix_email(respondent, request.form.get("email", ""), current_user)
+        db.session.commit()
+        flash(_("Đã sửa địa chỉ thư của %(name)s.", name=respondent.full_name), "success")
+    except ProgressError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return _back(campaign, unit or respondent.unit)
+
+
+@bp.route("/campaigns/<int:campaign_id>/export.<fmt>")
+@allow(*WATCHERS)
+def export(campaign_id: int, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    campaign = _campaign(campaign_id)
+    filters, error = _filters()
+    if error:
+        flash(error, "error")
+        return redirect(url_for("progress.dashboard", campaign_id=campaign.id))
+    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
+    stamp = progress.taken_at.strftime("%Y%m%d-%H%M%S")
+    name = f"tien-do-{campaign.id}-{stamp}.{fmt}"
+    if fmt == "csv":
+        body, mime = exports.to_csv(progress), "text/csv; charset=utf-8"
+    else:
+        body, mime = exports.to_xlsx(progress), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/api/campaigns/<int:campaign_id>")
+@allow(*WATCHERS)
+def api(campaign_id: int):
+    """The dashboard's figures as JSON (session auth, same role rules); ?unit=CODE or ?unit_id=N."""
+    campaign = _campaign(campaign_id)
+    filters, error = _filters()
+    if error:
+        return jsonify({"error": error}), 400
+    unit_ids = visible_unit_ids(campaign, current_user)
+    code, raw_id = request.args.get("unit"), request.args.get("unit_id")
+    if code or raw_id:
+        if raw_id and not raw_id.isdigit():
+            return jsonify({"error": _("Mã số đơn vị '%(value)s' không phải là số.", value=raw_id)}), 400
+        q = db.select(Unit).where(Unit.campaign_id == campaign.id)
+        unit = db.session.scalar(q.where(Unit.code == code) if code else q.where(Unit.id == int(raw_id)))
+        if unit is None:
+            return jsonify({"error": _("Không có đơn vị này trong kỳ đánh giá.")}), 404
+        require_unit(unit.code)
+        unit_ids = [unit.id]
+    payload = campaign_progress(campaign, unit_ids, filters).as_dict()
+    payload["runner"] = runner_status()
+    payload["outbox"] = outbox_status(campaign.id)
+    return jsonify(payload)
+
+
+@bp.route("/api/campaigns/<int:campaign_id>/outbox")
+@allow(*WATCHERS)
+def api_outbox(campaign_id: int):
+    """Light endpoint polled by progress.js for the live progress bar."""
+    campaign = _campaign(campaign_id)
+    return jsonify({"runner": runner_status(), "outbox": outbox_status(campaign.id)})

@@ -1,0 +1,333 @@
+"""Import of a unit's respondent list: read, validate row by row, de-duplicate, store in bulk.
+
+Good rows are stored even when other rows are bad; every bad row is reported with its row
+number and a Vietnamese reason, and kept for the error workbook (header + "Lỗi" column).
+Mode "replace" swaps the unit's whole list; "append" adds to it (the way to send back the
+fixed rows of the error workbook).
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select
+
+from app.core import audit
+from app.core.tabular import TableError, clean, fold, match_columns, read_rows
+from app.extensions import db
+from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
+
+from . import normalise as norm
+from .state import ListError, check_open, get_list, remove_respondents
+
+MODES = ("replace", "append")
+LIMITS = {"full_name": 200, "position": 200, "organisation": 300, "address": 300}
+
+
+@dataclass
+class Candidate:
+    row: int
+    values: dict
+    group: Group
+    targets: set
+    keys: tuple
+    stored_id: int | None = None  # an existing respondent this row adds targets to
+
+
+@dataclass
+class Stored:
+    id: int
+    unit_id: int
+    group_id: int
+    email: str | None
+    phone: str | None
+    targets: set = field(default_factory=set)
+
+
+def _reason(code: str, **kw) -> str:
+    reasons = {
+        "name": _("Thiếu họ và tên."),
+        "markup": _("Cột %(column)s chứa ký tự < hoặc > (mã HTML) — hãy xoá chúng."),
+        "legacy": _("Cột %(column)s có vẻ gõ bằng bảng mã cũ TCVN3 (ABC) hoặc VNI; hãy chuyển sang Unicode (Unikey: Công cụ chuyển mã) rồi tải lên lại."),
+        "too_long": _("Cột %(column)s dài quá %(n)d ký tự."),
+        "group_missing": _("Thiếu nhóm đối tượng."),
+        "group_unknown": _("Không có nhóm đối tượng '%(value)s'; dùng một trong: %(choices)s."),
+        "email": _("Thư điện tử '%(value)s' không hợp lệ."),
+        "email_required": _("Nhóm %(group)s bắt buộc có thư điện tử."),
+        "phone": _("Số điện thoại '%(value)s' không phải số Việt Nam hợp lệ (ví dụ 0912 521 464)."),
+        "phone_letters": _("Số điện thoại '%(value)s' có chữ cái."),
+        "phone_foreign": _("Số điện thoại '%(value)s' không phải số Việt Nam (+84)."),
+        "contact": _("Người không có thư điện tử phải có số điện thoại."),
+        "targets": _("Không có đơn vị được đánh giá với mã: %(value)s."),
+    }
+    return reasons[code] % kw if kw else reasons[code]
+
+
+def _columns(headers: list[str]) -> dict:
+    """Canonical column -> position; a missing or renamed header is named in the error."""
+    try:
+        columns = match_columns(headers, norm.COLUMNS, norm.REQUIRED)
+    except TableError as exc:
+        unknown = _unknown_headers(headers)
+        if unknown:
+            raise ListError(str(exc) + " " + _("Không nhận ra cột: %(cols)s.", cols=", ".join(unknown))) from None
+        raise ListError(str(exc)) from None
+    unknown = _unknown_headers(headers)
+    if unknown:
+        raise ListError(_("Không nhận ra cột: %(cols)s. Hãy dùng đúng tiêu đề cột của biểu mẫu (không đổi tên, không thêm cột).",
+                          cols=", ".join(unknown)))
+    return columns
+
+
+def _unknown_headers(headers: list[str]) -> list[str]:
+    known = {fold(a) for names in norm.COLUMNS.values() for a in names} | norm.EXTRA_IGNORED_HEADERS
+    return [h for h in headers if h and fold(h) not in known]
+
+
+def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
+    """Headers, canonical columns and raw rows (with their Excel row numbers) of a file."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024
+    if len(data) > limit:
+        raise ListError(_("Tệp lớn %(size).1f MB, vượt giới hạn %(limit)d MB. Hãy chia nhỏ tệp.",
+                          size=len(data) / 1024 / 1024, limit=limit // (1024 * 1024)))
+    try:
+        headers, body, _sheet = read_rows(filename, data)
+    except TableError as exc:
+        raise ListError(str(exc)) from None
+    columns = _columns(headers)
+    rows = [(n, raw) for n, raw in enumerate(body, start=2)
+            if raw is not None and any(c not in (None, "") and str(c).strip() for c in raw)]
+    if not rows:
+        raise ListError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
+    return headers, columns, rows
+
+
+def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
+    """Normalise one row; returns (clean values, []) or (None, reasons)."""
+    errors = []
+    out = {}
+    for col in ("full_name", "position", "organisation", "address"):
+        value = values.get(col, "")  # already NFC and trimmed (tabular.clean)
+        label = norm.COLUMNS[col][1]
+        if norm.MARKUP_RE.search(value):
+            errors.append(_reason("markup", column=label))
+        if norm.looks_legacy(value):
+            errors.append(_reason("legacy", column=label))
+        if len(value) > LIMITS[col]:
+            errors.append(_reason("too_long", column=label, n=LIMITS[col]))
+        out[col] = value
+    if not out["full_name"]:
+        errors.append(_reason("name"))
+    out["full_name"] = norm.name_case(out["full_name"])
+    raw_group = values.get("group", "")
+    if raw_group in groups:  # the typed text, memoised: fold() per row is the slow part
+        group = groups[raw_group]
+    else:
+        group = groups[raw_group] = groups.get(fold(raw_group)) if raw_group else None
+    if not raw_group:
+        errors.append(_reason("group_missing"))
+    elif group is None:
+        errors.append(_reason("group_unknown", value=raw_group,
+                              choices=", ".join(sorted({g.code for g in groups.values() if g is not None}))))
+    for col, fn in (("email", norm.email), ("phone", norm.phone)):
+        raw = values.get(col, "")
+        try:
+            out[col] = fn(raw)
+        except norm.InvalidValue as exc:
+            out[col] = None
+            errors.append(_reason(exc.args[0], value=raw))
+            out[col + "_bad"] = True
+    if group is not None and not out["email"] and not out.get("email_bad"):
+        if group.requires_email:
+            errors.append(_reason("email_required", group=group.code))
+        elif not out["phone"] and not out.get("phone_bad"):
+            errors.append(_reason("contact"))
+    codes = norm.unit_codes(values.get("targets", ""))
+    unknown = [c for c in codes if c.upper() not in units]
+    if unknown:
+        errors.append(_reason("targets", value=", ".join(unknown)))
+    if errors:
+        return None, errors
+    out["group"] = group
+    out["targets"] = {units[c.upper()] for c in codes} or {own_unit.id}
+    return out, []
+
+
+def _conflict(a_email, a_phone, b_email, b_phone, key_kind: str) -> bool:
+    """Two records sharing a key are still different people when their e-mails differ
+    (an office switchboard number), or, for a name match, when their phones differ."""
+    if a_email and b_email and a_email != b_email:
+        return True
+    return key_kind == "n" and bool(a_phone and b_phone and a_phone != b_phone)
+
+
+def _find(index: dict, keys: tuple, email, phone):
+    for key in keys:
+        if key is None:
+            continue
+        other = index.get(key)
+        if other is not None and not _conflict(email, phone, other.values["email"] if isinstance(other, Candidate)
+                                               else other.email, other.values["phone"] if isinstance(other, Candidate)
+                                               else other.phone, key[0]):
+            return other
+    return None
+
+
+def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "replace", actor=None) -> dict:
+    """Import a file into the unit's list; returns the report (also kept on the list).
+
+    Raises ListError (nothing written) when the list is locked, the file unreadable or the
+    headers wrong. Row problems never stop the import: they are reported.
+    """
+    if mode not in MODES:
+        raise ListError(_("Chế độ nhập không hợp lệ."))
+    rlist = get_list(campaign, unit)
+    check_open(campaign, rlist)
+    headers, columns, rows = read_upload(filename, data)
+    groups_list = db.session.scalars(select(Group).where(Group.campaign_id == campaign.id)).all()
+    groups = {fold(g.name): g for g in groups_list} | {fold(g.code): g for g in groups_list}
+    priority = {g.id: g.priority for g in groups_list}
+    units = {code.upper(): uid for uid, code in db.session.execute(
+        select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id))}
+    report = {"file": filename, "mode": mode, "at": utcnow().isoformat(timespec="seconds"), "rows_read": len(rows),
+              "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
+              "headers": headers, "bad_rows": []}
+    candidates = []
+    for number, raw in rows:
+        values = {name: clean(raw[i]) if i < len(raw) else ""
+                  for name, i in columns.items() if name not in norm.IGNORED}
+        good, errors = _validate(values, groups, units, unit)
+        if errors:
+            report["errors"].append({"row": number, "reason": " ".join(errors)})
+            report["bad_rows"].append([number, " ".join(errors)] + [_cell(c) for c in raw[:len(headers)]])
+            continue
+        candidates.append(Candidate(number, good, good["group"], good["targets"], norm.person_keys(
+            good["email"], good["phone"], good["full_name"], good["organisation"])))
+    # A file without one good row never wipes the stored list, even in "replace" mode.
+    if mode == "replace" and candidates:
+        report["replaced"] = remove_respondents(unit, reason="replace")
+    stored_index = _stored_index(campaign, unit)
+    index: dict = {}
+    kept: list[Candidate] = []
+    for cand in candidates:
+        _place(cand, index, kept, stored_index, unit, report, priority)
+    _store(campaign, unit, kept, report)
+    rlist.last_upload = report
+    audit.record("list.upload", actor, campaign.id, target=unit.code, file=filename, mode=mode,
+                 rows=report["rows_read"], imported=report["imported"], errors=len(report["errors"]),
+                 duplicates=len(report["duplicates"]), replaced=report["replaced"])
+    db.session.flush()
+    return report
+
+
+def _cell(value):
+    return "" if value is None else str(value)
+
+
+def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: Unit, report: dict,
+           priority: dict) -> None:
+    """De-duplicate one good row against the file so far, then against the stored lists."""
+    email, phone = cand.values["email"], cand.values["phone"]
+    other = _find(index, cand.keys, email, phone)
+    if other is not None:
+        if other.group.id == cand.group.id:
+            new = cand.targets - other.targets
+            if new:
+                other.targets |= new
+                report["merged"] += 1
+            else:
+                report["duplicates"].append({"row": cand.row, "reason": _(
+                    "Trùng với dòng %(other)d: cùng một người, cùng đơn vị được đánh giá.", other=other.row)})
+            return
+        winner, loser = (cand, other) if cand.group.priority < other.group.priority else (other, cand)
+        report["duplicates"].append({"row": loser.row, "reason": _(
+            "Cùng một người với dòng %(other)d; giữ ở nhóm %(group)s (ưu tiên cao hơn), bỏ nhóm %(lost)s.",
+            other=winner.row, group=winner.group.code, lost=loser.group.code)})
+        if winner is cand:
+            other.row, other.values, other.group, other.targets = cand.row, cand.values, cand.group, cand.targets
+        for key in cand.keys:
+            if key is not None:
+                index.setdefault(key, other)
+        return
+    stored = _find(stored_index, cand.keys, email, phone)
+    if stored is not None:
+        if stored.unit_id != unit.id:
+            report["duplicates"].append({"row": cand.row, "reason": _(
+                "Người này đã có trong danh sách của đơn vị khác trong kỳ đánh giá (mã đối tượng %(id)d).", id=stored.id)})
+            return
+        if stored.group_id == cand.group.id and cand.targets - stored.targets:
+            cand.stored_id, cand.targets = stored.id, cand.targets - stored.targets
+            stored.targets |= cand.targets
+            report["merged"] += 1
+            kept.append(cand)
+            return
+        if cand.group.priority < priority[stored.group_id]:
+            # A delegate appended after being listed as a leader becomes a delegate.
+            db.session.execute(Respondent.__table__.update().where(Respondent.id == stored.id)
+                               .values(group_id=cand.group.id))
+            report["duplicates"].append({"row": cand.row, "reason": _(
+                "Người này đã có trong danh sách; đã chuyển sang nhóm %(group)s (ưu tiên cao hơn).", group=cand.group.code)})
+            stored.group_id = cand.group.id
+            return
+        report["duplicates"].append({"row": cand.row, "reason": _("Người này đã có trong danh sách của đơn vị.")})
+        return
+    for key in cand.keys:
+        if key is not None:
+            index[key] = cand
+    kept.append(cand)
+
+
+def _stored_index(campaign, unit: Unit) -> dict:
+    """Identity key -> Stored for every respondent of the campaign (after a replace's delete)."""
+    index: dict = {}
+    people = {}
+    for rid, uid, gid, email, phone, name, org in db.session.execute(
+            select(Respondent.id, Respondent.unit_id, Respondent.group_id, Respondent.email, Respondent.phone,
+                   Respondent.full_name, Respondent.organisation).where(Respondent.campaign_id == campaign.id)):
+        person = people[rid] = Stored(rid, uid, gid, email, phone)
+        for key in norm.person_keys(email, phone, name, org):
+            if key is not None:
+                index.setdefault(key, person)
+    if people:
+        for rid, uid in db.session.execute(
+                select(RespondentTarget.respondent_id, RespondentTarget.unit_id)
+                .join(Respondent, Respondent.id == RespondentTarget.respondent_id)
+                .where(Respondent.unit_id == unit.id)):
+            people[rid].targets.add(uid)
+    return index
+
+
+def _unit_enumerator(unit: Unit) -> int | None:
+    """The unit's enumerator when exactly one enumerator account is scoped to it."""
+    ids = db.session.scalars(select(User.id).join(UserScope).where(
+        User.role == "enumerator", UserScope.unit_code == unit.code)).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
+    """Bulk insert: executemany for respondents and for their targets (never an ORM object per row)."""
+    fresh = [c for c in kept if c.stored_id is None]
+    enumerator = _unit_enumerator(unit)
+    now = utcnow()
+    rows = [{"campaign_id": campaign.id, "unit_id": unit.id, "group_id": c.group.id,
+             "full_name": c.values["full_name"], "position": c.values["position"],
+             "organisation": c.values["organisation"], "email": c.values["email"], "phone": c.values["phone"],
+             "address": c.values["address"], "source_row": c.row, "email_status": "ok",
+             "enumerator_id": enumerator if not c.values["email"] else None, "created_at": now} for c in fresh]
+    targets = []
+    if rows:
+        # executemany without RETURNING (RETURNING over many batches is slow on SQLite), then read the
+        # new ids back by source row: the list row is locked, so only this import adds to this unit.
+        before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
+        # Core insert on the Table: one executemany. (The ORM bulk path splits the rows into a new
+        # batch each time the set of NULL columns changes — every citizen/official switch.)
+        db.session.execute(insert(Respondent.__table__), rows)
+        ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
+                                      .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
+        for cand in fresh:
+            targets.extend({"respondent_id": ids[cand.row], "unit_id": uid} for uid in sorted(cand.targets))
+    for cand in kept:
+        if cand.stored_id is not None:
+            targets.extend({"respondent_id": cand.stored_id, "unit_id": uid} for uid in sorted(cand.targets))
+    if targets:
+        db.session.execute(insert(RespondentTarget.__table__), targets)
+    report["imported"] = len(fresh)

@@ -1,0 +1,123 @@
+"""Pure normalisation of list cells: names, e-mails, Vietnamese phone numbers, legacy encodings.
+
+No Flask, no database: each function takes text and returns the normalised value, or raises
+ValueError with a message key the importer turns into a Vietnamese reason.
+"""
+import re
+import unicodedata
+
+from app.core.tabular import fold
+
+# The columns of the template; the second name is the one the user sees (and is told is missing).
+COLUMNS = {
+    "stt": ("stt", "STT", "số thứ tự", "tt"),
+    "full_name": ("full_name", "Họ và tên", "họ tên", "ho ten", "name", "full name"),
+    "position": ("position", "Chức vụ", "chức danh", "chuc vu"),
+    "organisation": ("organisation", "Đơn vị công tác", "cơ quan công tác", "cơ quan", "organization"),
+    "group": ("group", "Nhóm đối tượng", "mã nhóm", "nhóm", "nhom doi tuong"),
+    "email": ("email", "Email", "e-mail", "thư điện tử", "địa chỉ email", "địa chỉ thư điện tử"),
+    "phone": ("phone", "Số điện thoại", "điện thoại", "sđt", "số đt", "dien thoai"),
+    "address": ("address", "Địa chỉ", "địa chỉ liên hệ"),
+    "targets": ("targets", "Đơn vị được đánh giá", "mã đơn vị được đánh giá", "đơn vị đánh giá"),
+    # The error column of our own error workbook: accepted (and ignored) when it comes back fixed.
+    "error": ("error", "Lỗi", "Dòng gốc"),
+}
+REQUIRED = ("full_name", "position", "organisation", "group", "email", "phone")
+IGNORED = ("stt", "error")
+EXTRA_IGNORED_HEADERS = {fold("Dòng gốc")}
+
+EMAIL_RE = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                      r"@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,}$")
+PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
+MARKUP_RE = re.compile(r"[<>]")
+
+# Latin-1 letters and signs that Vietnamese never uses but that TCVN3 (ABC) and VNI text shows
+# when it is read as Unicode, e.g. "NguyÔn V¨n A" (TCVN3) or "Nguyeãn Vaên A" (VNI).
+_VIETNAMESE_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+_LEGACY = "".join(chr(c) for c in range(0xA1, 0x100) if chr(c) not in _VIETNAMESE_LATIN1 and chr(c) not in "°×")
+LEGACY_RE = re.compile("[" + re.escape(_LEGACY) + "]")
+# VNI writes tone marks as Latin-1 letters after a vowel: "eã", "aø", "oï", "uù" …
+# Unicode Vietnamese never puts a precomposed vowel right after "a"/"e" (or these after "o").
+VNI_RE = re.compile(r"[aeAE][âêãùøûõïàáåäëéèúü]|[oO][âùøûõïåäëü]")
+
+
+class InvalidValue(ValueError):
+    """A value that cannot be normalised; args[0] is a reason code (see importer.REASONS)."""
+
+
+def text(value: str) -> str:
+    """NFC, trimmed, inner whitespace collapsed (tabular.clean did most of it already)."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def looks_legacy(value: str) -> bool:
+    """True when the text looks like TCVN3/VNI Vietnamese read as Unicode."""
+    if not value or value.isascii():
+        return False
+    return bool(LEGACY_RE.search(value) or VNI_RE.search(value))
+
+
+def name_case(value: str) -> str:
+    """Title-case a name typed all upper or all lower; keep deliberate mixed case (McLain)."""
+    words = value.split()
+    if value.islower() or value.isupper():
+        return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+def email(value: str) -> str | None:
+    """Lower-cased address or None when empty; raises InvalidValue('email') on bad syntax."""
+    value = (value or "").strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:].strip()
+    if not value:
+        return None
+    value = value.lower()
+    if len(value) > 254 or not EMAIL_RE.match(value):
+        raise InvalidValue("email")
+    return value
+
+
+def phone(value: str) -> str | None:
+    """One form for a Vietnamese number: national digits with the leading 0 (0912521464).
+
+    0912.52.14.64, 0912 521 464, +84 912 521 464, 84912521464 and a number Excel stored
+    without its leading zero (912521464) are the same number.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    digits = PHONE_SEPARATORS.sub("", value)
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("84"):
+            raise InvalidValue("phone_foreign")
+    if not digits.isdigit():
+        raise InvalidValue("phone_letters" if any(c.isalpha() for c in digits) else "phone")
+    if digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    elif digits.startswith("0084"):
+        digits = "0" + digits[4:]
+    elif len(digits) == 9 and digits[0] in "35789" or len(digits) == 10 and digits[0] == "2":
+        digits = "0" + digits  # Excel dropped the leading zero
+    mobile = len(digits) == 10 and digits[:2] in ("03", "05", "07", "08", "09")
+    landline = len(digits) == 11 and digits.startswith("02")
+    if not (mobile or landline):
+        raise InvalidValue("phone")
+    return digits
+
+
+def unit_codes(value: str) -> list[str]:
+    """Codes listed in "Đơn vị được đánh giá", separated by ';' or ',' (empty = the own unit)."""
+    if not value:
+        return []
+    return [c.strip() for c in re.split(r"[;,]", value or "") if c.strip()]
+
+
+def person_keys(email_value: str | None, phone_value: str | None, name: str, organisation: str) -> tuple:
+    """Identity keys, strongest first: e-mail, else phone, else name + organisation (folded)."""
+    # casefold, not fold(): cheap, and a name typed without its accents is not the same name.
+    name_key = ("n", name.casefold(), " ".join(organisation.casefold().split())) if name else None
+    return (("e", email_value) if email_value else None,
+            ("p", phone_value) if phone_value else None,
+            name_key)

@@ -1,0 +1,71 @@
+"""Mailing commands (DESIGN.md §6): invitations send, reminders send, mail drain."""
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from app.core.cli_utils import fail, report
+from app.extensions import db
+from app.models import Campaign
+
+from .outbox import drain
+from .services import MailingError, queue_invitations_report, send_reminders
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        fail(_("Không có kỳ đánh giá với mã số %(id)s.", id=campaign_id))
+    return campaign
+
+
+invitations = click.Group("invitations", help="Thư mời / invitations.")
+
+
+@invitations.command("send")
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def invitations_send(campaign_id, as_json):
+    """Queue invitations for approved respondents (sent by `jobs run` or `mail drain`)."""
+    campaign = _campaign(campaign_id)
+    try:
+        result = queue_invitations_report(campaign)
+        db.session.commit()
+    except MailingError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    report({"campaign": campaign.id, **result}, as_json,
+           _("Đã tạo %(created)d thư mời, xếp hàng %(queued)d đường dẫn trong %(mails)d thư.", **result))
+
+
+reminders = click.Group("reminders", help="Thư nhắc / reminders.")
+
+
+@reminders.command("send")
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def reminders_send(campaign_id, as_json):
+    """Queue reminders for those who have not answered (cap, gap and quiet hours honoured)."""
+    campaign = _campaign(campaign_id)
+    count = send_reminders(campaign)
+    db.session.commit()
+    report({"campaign": campaign.id, "reminded": count}, as_json,
+           _("Đã xếp hàng nhắc nhở cho %(n)d thư mời.", n=count))
+
+
+mail = click.Group("mail", help="Hộp thư đi / outbox.")
+
+
+@mail.command("drain")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def mail_drain(as_json):
+    """Send everything due now, then exit."""
+    result = drain()
+    payload = {"sent": result.sent, "failed": result.failed, "retried": result.retried,
+               "reclaimed": result.reclaimed, "errors": result.errors[:20]}
+    report(payload, as_json, _("Đã gửi %(sent)d, lỗi %(failed)d, thử lại sau %(retried)d.", **payload))
+
+
+COMMANDS = [invitations, reminders, mail]

@@ -1,0 +1,337 @@
+"""The outbox worker: claim due rows atomically, send them through one connection per
+mailbox, write each status right after the server's reply.
+
+Exactly-once: a row is 'sending' only while one worker holds it; its status is written (and
+committed) right after the server accepted it, so a worker that dies can only leave the one
+message in flight unrecorded. Rows left in 'sending' longer than the lease are reclaimed —
+that in-flight message is the only one that may go out twice.
+"""
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import DateTime, bindparam, func, select, text, update
+
+from app.core.crypto import decrypt
+from app.extensions import db
+from app.models import Invitation, Mailbox, OutboxMessage, Respondent, utcnow
+
+from .composer import build_mime
+from .mailboxes import SmtpSettings, parse_mail_url
+from .transport import DevTransport, MailboxProblem, SendError, SmtpTransport
+
+LEASE = timedelta(minutes=10)
+BACKOFF_SECONDS = 60  #: first retry after 1 min, then 2, 4, 8 … (capped)
+BACKOFF_MAX = timedelta(hours=6)
+MAX_ATTEMPTS = 8
+PAUSE_ON_MAILBOX_PROBLEM = timedelta(minutes=10)
+BATCH = 200
+
+
+@dataclass
+class Route:
+    """Where the messages of one mailbox key go: an SMTP account, or the development backend."""
+
+    mailbox_id: int | None
+    settings: SmtpSettings | None  #: None = development backend
+    mailbox: Mailbox | None = None
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    reclaimed: int = 0
+    rate_limited: bool = False
+    errors: list = field(default_factory=list)
+
+    def add(self, other: "DrainResult") -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.retried += other.retried
+        self.reclaimed += other.reclaimed
+        self.rate_limited = self.rate_limited or other.rate_limited
+        self.errors += other.errors
+
+
+def settings_of(box: Mailbox) -> SmtpSettings:
+    return SmtpSettings(host=box.host, port=box.port, tls=box.tls, username=box.username,
+                        password=decrypt(box.password_encrypted), sender=box.sender, sender_name=box.sender_name,
+                        reply_to=box.reply_to, rate_per_minute=box.rate_per_minute, daily_cap=box.daily_cap)
+
+
+def route_for(mailbox_id: int | None) -> Route:
+    """The unit's mailbox row; NULL = MAIL_URL when configured, else the development backend."""
+    if mailbox_id is not None:
+        box = db.session.get(Mailbox, mailbox_id)
+        if box is not None:
+            return Route(mailbox_id, settings_of(box), box)
+    url = current_app.config.get("MAIL_URL")
+    return Route(None, parse_mail_url(url) if url else None)
+
+
+def default_sender() -> tuple[str, str, str | None]:
+    """(sender, name, reply_to) used when no mailbox row applies."""
+    url = current_app.config.get("MAIL_URL")
+    if url:
+        s = parse_mail_url(url)
+        return s.sender, s.sender_name, s.reply_to
+    return "khong-tra-loi@parsurvey.local", _("Hộp thư thử nghiệm"), None
+
+
+def _box_filter(mailbox_id):
+    return OutboxMessage.mailbox_id.is_(None) if mailbox_id is None else OutboxMessage.mailbox_id == mailbox_id
+
+
+def _local_midnight_utc(now: datetime) -> datetime:
+    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def allowance(route: Route, now: datetime, batch: int) -> tuple[int, bool]:
+    """How many messages this mailbox may send now: (n, limited_by_the_minute_rate)."""
+    if route.settings is None:
+        return batch, False
+    sent = select(func.count()).select_from(OutboxMessage).where(_box_filter(route.mailbox_id),
+                                                                  OutboxMessage.status == "sent")
+    last_minute = db.session.scalar(sent.where(OutboxMessage.sent_at > now - timedelta(seconds=60)))
+    today = db.session.scalar(sent.where(OutboxMessage.sent_at >= _local_midnight_utc(now)))
+    by_rate = route.settings.rate_per_minute - last_minute
+    by_cap = route.settings.daily_cap - today
+    n = max(0, min(batch, by_rate, by_cap))
+    return n, n == 0 and by_rate <= 0 and by_cap > 0
+
+
+def reclaim_stale(now: datetime) -> int:
+    """Put rows whose worker died (still 'sending' after the lease) back in the queue."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE)
+        .values(status="queued", claimed_by=None, claimed_at=None, next_attempt_at=now))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def claim(mailbox_id, worker: str, now: datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due rows of one mailbox in a short transaction (SKIP LOCKED on PostgreSQL)."""
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now, _box_filter(mailbox_id))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    if ids:
+        db.session.execute(update(OutboxMessage)
+                           .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "queued")
+                           .values(status="sending", claimed_by=worker, claimed_at=now))
+    db.session.commit()
+    if not ids:
+        return []
+    # Re-read: on SQLite a concurrent claimer is excluded by the lock file, but be exact anyway.
+    return list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+        .order_by(OutboxMessage.id)))
+
+
+OUT, INV, RESP = OutboxMessage.__table__, Invitation.__table__, Respondent.__table__
+
+
+def _mine(mid: int, worker: str):
+    return (OUT.c.id == mid, OUT.c.status == "sending", OUT.c.claimed_by == worker)
+
+
+# The hot path: plain text statements (compiled once), one commit per accepted message.
+_SENT = text("UPDATE outbox_messages SET status = 'sent', sent_at = :now, smtp_code = 250, message_id = :mid, "
+             "last_error = NULL, attempts = attempts + 1, claimed_by = NULL "
+             "WHERE id = :id AND status = 'sending' AND claimed_by = :worker"
+             ).bindparams(bindparam("now", type_=DateTime()))
+_INVITATION_SENT = text("UPDATE invitations SET status = 'sent', sent_at = :now, last_error = NULL "
+                        "WHERE id = :id AND status = 'queued'").bindparams(bindparam("now", type_=DateTime()))
+
+
+def _mark_sent(conn, row, worker: str, now: datetime, message_id: str) -> None:
+    conn.execute(_SENT, {"now": now, "mid": message_id[:255], "id": row.id, "worker": worker})
+    if row.kind == "invitation" and row.invitation_ids:
+        conn.execute(_INVITATION_SENT, [{"now": now, "id": i} for i in row.invitation_ids])
+    conn.commit()
+
+
+def _mark_failed(conn, row, worker: str, now: datetime, error: str, code: int | None) -> None:
+    conn.execute(OUT.update().where(*_mine(row.id, worker)).values(
+        status="failed", smtp_code=code, last_error=error, attempts=OUT.c.attempts + 1, claimed_by=None))
+    if row.invitation_ids:
+        conn.execute(INV.update().where(INV.c.id.in_(row.invitation_ids), INV.c.answered_on.is_(None))
+                           .values(status="failed", last_error=error))
+    if row.respondent_id:
+        conn.execute(RESP.update().where(RESP.c.id == row.respondent_id)
+                           .values(email_status="failed", email_error=error))
+    conn.commit()
+
+
+def _retry_later(conn, rows, worker: str, now: datetime, error: str, code: int | None = None) -> tuple[int, int]:
+    """Temporary failure: back off exponentially; give up after MAX_ATTEMPTS. Returns (retried, failed)."""
+    retried = failed = 0
+    for row in rows:
+        attempts = row.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            _mark_failed(conn, row, worker, now, _("Bỏ sau %(n)d lần thử: %(error)s", n=attempts, error=error), code)
+            failed += 1
+            continue
+        delay = min(timedelta(seconds=BACKOFF_SECONDS * 2 ** (attempts - 1)), BACKOFF_MAX)
+        conn.execute(OUT.update().where(*_mine(row.id, worker)).values(
+            status="queued", attempts=attempts, next_attempt_at=now + delay, smtp_code=code, last_error=error,
+            claimed_by=None, claimed_at=None))
+        retried += 1
+    conn.commit()
+    return retried, failed
+
+
+def _release(conn, rows, worker: str, until: datetime, error: str) -> None:
+    """Mailbox problem: give the rows back untouched (no attempt counted), due again later."""
+    for row in rows:
+        conn.execute(OUT.update().where(*_mine(row.id, worker)).values(
+            status="queued", next_attempt_at=until, last_error=error, claimed_by=None, claimed_at=None))
+    conn.commit()
+
+
+def _mailbox_problem(route: Route, now: datetime, error: str) -> None:
+    if route.mailbox_id is not None:
+        db.session.execute(update(Mailbox).where(Mailbox.id == route.mailbox_id).values(
+            last_error=error, last_error_at=now, paused_until=now + PAUSE_ON_MAILBOX_PROBLEM))
+    db.session.commit()
+
+
+def _mailbox_ok(route: Route) -> None:
+    if route.mailbox is not None and (route.mailbox.last_error or route.mailbox.paused_until):
+        db.session.execute(update(Mailbox).where(Mailbox.id == route.mailbox_id)
+                           .values(last_error=None, last_error_at=None, paused_until=None))
+        db.session.commit()
+
+
+def make_transport(route: Route):
+    if route.settings is None:
+        return DevTransport(current_app.config["MAIL_DEV_DIR"])
+    return SmtpTransport(route.settings, timeout=current_app.config.get("MAIL_TIMEOUT", 30))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, should_stop=None) -> DrainResult:
+    """Send the claimed rows through one connection; write every status as soon as it is known."""
+    result = DrainResult()
+    rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.to_addr,
+                                     OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
+                                     OutboxMessage.invitation_ids, OutboxMessage.respondent_id,
+                                     OutboxMessage.attempts)
+                              .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
+    db.session.commit()  # end the read transaction: nothing is held open while talking SMTP
+    if route.settings is None:
+        sender, name, reply_to = default_sender()
+    else:
+        sender, name, reply_to = route.settings.sender, route.settings.sender_name, route.settings.reply_to
+    transport = make_transport(route)
+    pending = list(rows)
+    conn = _status_connection()
+    try:
+        while pending:
+            if should_stop is not None and should_stop():
+                _release(conn, pending, worker, utcnow(), None)
+                break
+            if not transport.connected:
+                try:
+                    transport.open()
+                except MailboxProblem as exc:
+                    now = utcnow()
+                    _mailbox_problem(route, now, str(exc))
+                    _release(conn, pending, worker, now + PAUSE_ON_MAILBOX_PROBLEM, str(exc))
+                    result.errors.append(str(exc))
+                    break
+                except SendError as exc:
+                    r, f = _retry_later(conn, pending, worker, utcnow(), str(exc), exc.code)
+                    result.retried += r
+                    result.failed += f
+                    result.errors.append(str(exc))
+                    break
+                _mailbox_ok(route)
+            row = pending.pop(0)
+            data, message_id = build_mime(sender=sender, sender_name=name, reply_to=reply_to, to_addr=row.to_addr,
+                                          subject=row.subject, text=row.body_text, html=row.body_html)
+            try:
+                transport.send(data, row.to_addr)
+            except SendError as exc:
+                if exc.temporary:
+                    r, f = _retry_later(conn, [row], worker, utcnow(), str(exc), exc.code)
+                    result.retried += r
+                    result.failed += f
+                else:
+                    _mark_failed(conn, row, worker, utcnow(), str(exc), exc.code)
+                    result.failed += 1
+                continue
+            if after_accept is not None:
+                after_accept(row.id)  # fault injection in tests: a worker dying right here
+            _mark_sent(conn, row, worker, utcnow(), message_id)
+            result.sent += 1
+    finally:
+        transport.close()
+        conn.close()
+    return result
+
+
+def _status_connection():
+    """A dedicated connection for the per-message status commits of one batch.
+
+    SQLite: WAL with synchronous=NORMAL on this connection, so a status commit does not fsync.
+    A killed process loses nothing committed (the WAL is in the OS already); only a power cut
+    could lose the last statuses, which the lease then resends — the documented duplicate case."""
+    conn = db.engine.connect()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        conn.commit()
+    return conn
+
+
+def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None) -> DrainResult:
+    """One pass: reclaim dead claims, then one batch per mailbox that has due messages."""
+    now = now or utcnow()
+    worker = worker_name()
+    result = DrainResult(reclaimed=reclaim_stale(now))
+    keys = db.session.scalars(select(OutboxMessage.mailbox_id).where(
+        OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now).distinct()).all()
+    db.session.commit()
+    for key in keys:
+        route = route_for(key)
+        if route.mailbox is not None and route.mailbox.paused_until and route.mailbox.paused_until > now:
+            continue
+        n, limited = allowance(route, now, batch)
+        result.rate_limited = result.rate_limited or limited
+        ids = claim(key, worker, now, n) if n else []
+        if ids:
+            result.add(send_batch(route, ids, worker, after_accept=after_accept, should_stop=should_stop))
+    return result
+
+
+def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> DrainResult:
+    """Send everything due now; waits out per-minute rate limits, not back-offs or daily caps."""
+    total = DrainResult()
+    while not (should_stop and should_stop()):
+        one = drain_once(batch=batch, should_stop=should_stop)
+        total.add(one)
+        if one.sent or one.failed or one.retried:
+            continue
+        if one.rate_limited and wait_for_rate:
+            time.sleep(2)
+            continue
+        break
+    total.rate_limited = False
+    return total
