@@ -109,7 +109,8 @@ def test_only_one_leader_and_the_heartbeat(app, tmp_path):
 def test_runner_once_runs_the_declared_jobs(app):
     runner = Runner(app)
     runner.run_once()
-    assert runner.leader and set(runner.runs) == {"heartbeat", "outbox.drain", "reminders.schedule", "deadlines.check"}
+    assert runner.leader and set(runner.runs) == {"heartbeat", "outbox.drain", "reminders.schedule", "deadlines.check",
+                                                  "interference-scan"}
 
 
 def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):
