@@ -20,7 +20,7 @@ from app.core.schemes import get_scheme, questionnaire
 from app.extensions import db
 from app.mailing.outbox import drain
 from app.mailing.tokens import read_token
-from app.models import Finding, Invitation, Response, SurveyDraft, Unit
+from app.models import Finding, IndexRun, Invitation, Response, SurveyDraft, Unit
 
 from .conftest import (answer_all, download, flash, links_in, person, save, settle, submit_sheet, upload, watch,
                        workbook)
@@ -301,6 +301,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     totals = {code: row["total"] for code, row in ranking.items()}
     assert {code: row["rank"] for code, row in ranking.items()} == _competition_ranks(totals)
     assert sorted(row["rank"] for row in ranking.values()) == [1, 2, 3]
+    bands = sorted(scheme.bands, key=lambda b: -b.min)
+    for row in ranking.values():
+        assert row["band"] == next(b.code for b in bands if row["percent"] >= b.min)
 
     # Before the decision, the same unit had its survey points and a different place in the ranking.
     assert before["SO_NV"]["total"] - ranking["SO_NV"]["total"] == pytest.approx(sum(survey_nv.values()), abs=1e-6)
@@ -313,6 +316,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
         assert after[code]["rank"] == row["rank"] and after[code]["band"] == row["band"]
         assert after[code]["fields"] == pytest.approx(row["fields"], abs=1e-9)
         assert after[code]["voided"] == (code == "SO_NV")
+    settle()
+    web_run, cli_run = db.session.scalars(db.select(IndexRun).order_by(IndexRun.id)).all()[-2:]
+    assert (web_run.inputs_digest, web_run.result_digest) == (cli_run.inputs_digest, cli_run.result_digest)
 
     assert not errors, errors
     settle()
