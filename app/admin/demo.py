@@ -103,7 +103,7 @@ def _invite_and_answer(campaign, rng: random.Random) -> tuple[int, int]:
             if item.type != "choice":
                 continue
             scored = [o for o in item.options if o.credit is not None]
-            weights = [(o.credit * bias + (1 - bias) * (1 - o.credit) + 0.1) for o in scored]
+            weights = [(o.credit ** 2) * (0.5 + 2 * bias) + 0.15 for o in scored]
             answers[item.code] = rng.choices(scored, weights)[0].code
         device = f"demo-{inv.id}-{rng.random()}"
         if submit_response(inv, q, answers, today, Paradata(device_hash=device, ua_hash=device[:12])):
@@ -120,8 +120,8 @@ def _self_assessments(campaign, units, rng: random.Random) -> int:
     rows = 0
     for unit in units:
         for leaf in leaves:
-            self_score = round(leaf.max * rng.uniform(0.55, 1.0) * 4) / 4
-            appraised = None if rng.random() < 0.15 else round(min(self_score, leaf.max * rng.uniform(0.5, 1.0)) * 4) / 4
+            self_score = round(leaf.max * rng.uniform(0.75, 1.0) * 4) / 4
+            appraised = None if rng.random() < 0.15 else round(min(self_score, leaf.max * rng.uniform(0.7, 1.0)) * 4) / 4
             db.session.add(SelfAssessment(campaign_id=campaign.id, unit_id=unit.id, criterion_code=leaf.code,
                                           self_score=self_score, appraised_score=appraised, appraiser="Sở Nội vụ",
                                           note=""))

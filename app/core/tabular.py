@@ -85,6 +85,38 @@ def read_rows(filename: str, data: bytes) -> tuple[list[str], list[tuple], str |
 
 
 def _read_xlsx(data: bytes):
+    """First sheet of a workbook. Fast path (calamine) unless a cell holds a formula:
+    calamine reads cached values only, and a formula must reach us as its text."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        has_formula = any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+                          for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise TableError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
+    if not has_formula:
+        fast = _read_xlsx_calamine(data)
+        if fast is not None:
+            return fast
+    return _read_xlsx_openpyxl(data)
+
+
+def _read_xlsx_calamine(data: bytes):
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = wb.get_sheet_by_index(0)
+        # Keep leading empty rows/columns so row numbers match what the user sees in Excel.
+        rows = sheet.to_python(skip_empty_area=False)
+        title = sheet.name
+    except Exception:  # noqa: BLE001 — any oddity: let openpyxl read it or say it is damaged
+        return None
+    if not rows or not any(c not in (None, "") for c in rows[0]):
+        raise TableError(_("Trang tính đầu tiên trống: không có dòng tiêu đề."))
+    return [clean(h) for h in rows[0]], [tuple(r) for r in rows[1:]], title
+
+
+def _read_xlsx_openpyxl(data: bytes):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
