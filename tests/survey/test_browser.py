@@ -2,83 +2,41 @@
 
 Screenshots at phone (360×800) and desktop (1280×900) width go to test-artifacts/ (git-ignored).
 """
-import os
 import re
 import smtplib
-import socket
-import threading
-from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.mailing.tokens import make_token
 from app.models import Response, SurveyDraft
+from tests.browser_support import ARTIFACTS, chromium_browser, smtp_server
+from tests.browser_support import live_server as serve
 
 from .conftest import count_rows
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
 def chromium():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def live_server(app):
     """The app on 127.0.0.1 (random port) in a thread, against the test database."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-class Inbox:
-    """aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    with serve(app) as url:
+        app.config["BASE_URL"] = url
+        yield url
 
 
 @pytest.fixture
 def smtp_inbox():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    with smtp_server() as (inbox, port):
+        yield inbox, port
 
 
 def _mail_link(invitation, base_url, inbox, port) -> str:
