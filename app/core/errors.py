@@ -2,12 +2,16 @@
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
 
 def install(app: Flask) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order).
+    app.teardown_appcontext(_release_session)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_template("errors/error.html", code=400,
@@ -36,6 +40,27 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(exc):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            _discard_session()
         return render_template("errors/error.html", code=500, title=_("Lỗi hệ thống"),
                                message=_("Đã có lỗi ngoài ý muốn. Dữ liệu của bạn chưa bị thay đổi; vui lòng thử lại sau.")), 500
+
+
+def _release_session(exc=None) -> None:
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        _discard_session()
+
+
+def _discard_session() -> None:
+    """The connection died under an open transaction (database restarted, network cut): the
+    server has rolled back already, so the failed ROLLBACK is no loss. SQLAlchemy has marked the
+    connection invalid; closing again returns it to the pool, which replaces it, and the user
+    still gets our error page rather than the server's bare 500."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        db.session.registry.clear()

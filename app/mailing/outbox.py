@@ -283,7 +283,7 @@ def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, sho
             result.sent += 1
     finally:
         transport.close()
-        conn.close()
+        _close_status_connection(conn)
     return result
 
 
@@ -292,13 +292,33 @@ def _status_connection():
 
     SQLite: WAL with synchronous=NORMAL on this connection, so a status commit does not fsync.
     A killed process loses nothing committed (the WAL is in the OS already); only a power cut
-    could lose the last statuses, which the lease then resends — the documented duplicate case."""
+    could lose the last statuses, which the lease then resends — the documented duplicate case.
+
+    PostgreSQL: synchronous_commit=off on this connection only, so a status commit does not wait
+    for the WAL flush. Same trade-off: a worker that dies loses nothing it committed (the server
+    has it); only a crash of PostgreSQL itself could lose the last few status writes (at most
+    ~3 × wal_writer_delay), and those rows are resent after the lease — duplicates of mails the
+    server already accepted, never a lost one."""
     conn = db.engine.connect()
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
         conn.commit()
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET synchronous_commit = off")
+        conn.commit()
     return conn
+
+
+def _close_status_connection(conn) -> None:
+    # The setting is per session and the connection goes back to the pool: give it back as found.
+    try:
+        if conn.dialect.name == "postgresql" and not conn.invalidated:
+            conn.rollback()
+            conn.exec_driver_sql("RESET synchronous_commit")
+            conn.commit()
+    finally:
+        conn.close()
 
 
 def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None) -> DrainResult:

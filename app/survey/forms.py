@@ -26,9 +26,21 @@ class Section:
     fields: list
 
 
+#: (id(questionnaire), strict, with_mode) -> (questionnaire, form class). The questionnaires are
+#: loaded once per process, so the class (fields, validators, choices) is built once, not per request.
+_SHEET_CLASSES: dict = {}
+
+
 def build_form(questionnaire, strict: bool = True, with_mode: bool = False, formdata=None, data=None):
     """A form for `questionnaire`; `strict=False` (save draft) checks values but not required answers."""
+    key = (id(questionnaire), strict, with_mode)
+    cached = _SHEET_CLASSES.get(key)
+    if cached is None or cached[0] is not questionnaire:
+        cached = _SHEET_CLASSES[key] = (questionnaire, _sheet_class(questionnaire, strict, with_mode))
+    return cached[1](formdata=formdata, data=data)
 
+
+def _sheet_class(questionnaire, strict: bool, with_mode: bool):
     class AnswerSheet(FlaskForm):
         pass
 
@@ -49,7 +61,7 @@ def build_form(questionnaire, strict: bool = True, with_mode: bool = False, form
             "Chọn hình thức phỏng vấn."))], choices=[SelectChoice("paper", _l("Phiếu giấy")),
                                                     SelectChoice("phone", _l("Qua điện thoại"))],
                                       invalid_choice_message=_l("Hình thức phỏng vấn không hợp lệ."))
-    return AnswerSheet(formdata=formdata, data=data)
+    return AnswerSheet
 
 
 def answers_of(form, questionnaire) -> dict:

@@ -89,10 +89,11 @@ def answer(token: str):
     data = paradata(device)
     if request.method == "GET":
         draft = open_link(invitation, data, today)
+        saved = draft_data(questionnaire, draft.answers) if draft is not None else None  # read before the commit
         db.session.commit()
         if draft is None:
             return message("thanks", 200, campaign)
-        form = build_form(questionnaire, formdata=None, data=draft_data(questionnaire, draft.answers))
+        form = build_form(questionnaire, formdata=None, data=saved)
         body, status = render_sheet(form, questionnaire, campaign, action_url=url_for(".answer", token=token))
         return _with_device(make_response(body, status), device, new_device)
 

@@ -74,12 +74,16 @@ def resolve_survey_link(token: str, today: date) -> Link:
     if payload is None:
         return Link(INVALID)
     invitation_id, nonce = payload
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or not secrets.compare_digest(invitation.nonce.encode(), nonce.encode()):
+    # One round trip for both rows: this runs on every request of the respondent's form.
+    row = db.session.execute(db.select(Invitation, Campaign).join(Campaign, Campaign.id == Invitation.campaign_id)
+                             .where(Invitation.id == invitation_id)).first()
+    if row is None:
+        return Link(INVALID)
+    invitation, campaign = row
+    if not secrets.compare_digest(invitation.nonce.encode(), nonce.encode()):
         return Link(INVALID)
     if invitation.revoked_at is not None:
         return Link(INVALID)
-    campaign = db.session.get(Campaign, invitation.campaign_id)
     if invitation.answered_on is not None:
         return Link(ANSWERED, invitation, campaign)
     if is_closed(campaign, today):
