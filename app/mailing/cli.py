@@ -3,19 +3,12 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from app.admin.cli import get_campaign
 from app.core.cli_utils import fail, report
 from app.extensions import db
-from app.models import Campaign
 
 from .outbox import drain
 from .services import MailingError, queue_invitations_report, send_reminders
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        fail(_("Không có kỳ đánh giá với mã số %(id)s.", id=campaign_id))
-    return campaign
 
 
 invitations = click.Group("invitations", help="Thư mời / invitations.")
@@ -27,7 +20,7 @@ invitations = click.Group("invitations", help="Thư mời / invitations.")
 @with_appcontext
 def invitations_send(campaign_id, as_json):
     """Queue invitations for approved respondents (sent by `jobs run` or `mail drain`)."""
-    campaign = _campaign(campaign_id)
+    campaign = get_campaign(campaign_id)
     try:
         result = queue_invitations_report(campaign)
         db.session.commit()
@@ -47,7 +40,7 @@ reminders = click.Group("reminders", help="Thư nhắc / reminders.")
 @with_appcontext
 def reminders_send(campaign_id, as_json):
     """Queue reminders for those who have not answered (cap, gap and quiet hours honoured)."""
-    campaign = _campaign(campaign_id)
+    campaign = get_campaign(campaign_id)
     count = send_reminders(campaign)
     db.session.commit()
     report({"campaign": campaign.id, "reminded": count}, as_json,
