@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask --app wsgi
+# Development (fixed local secret, development mailbox) is asked for explicitly: without
+# PARSURVEY_ENV the app applies production rules and refuses to start without SECRET_KEY/MAIL_URL.
+DEV     = PARSURVEY_ENV=development
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
@@ -26,10 +29,10 @@ catalogs: install
 
 migrate: catalogs
 	mkdir -p instance
-	$(FLASK) db upgrade
+	$(DEV) $(FLASK) db upgrade
 
 seed: migrate
-	$(FLASK) demo seed --if-empty
+	$(DEV) $(FLASK) demo seed --if-empty
 
 ## make run: the product on its embedded default (SQLite, mail shown in the web UI), demo campaign.
 run: seed
@@ -40,8 +43,8 @@ run: seed
 	@echo "  daumoi.sotp@demo.parsurvey.vn (Đầu mối Sở Tư pháp)  dieutravien@demo.parsurvey.vn (Điều tra viên)"
 	@echo "Mail goes to the development mailbox: Hộp thư thử nghiệm in the menu."
 	@echo ""
-	$(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEV) $(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
+	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-dev catalogs

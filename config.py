@@ -56,13 +56,25 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
 
+    #: Sealed answer sheets (docs/ANONYMITY.md) are released into `responses` by the job runner
+    #: once this many are waiting, or once the oldest has waited this many hours; shuffled.
+    SEAL_RELEASE_MIN_SHEETS = int(os.environ.get("SEAL_RELEASE_MIN_SHEETS", "20"))
+    SEAL_RELEASE_MAX_HOURS = float(os.environ.get("SEAL_RELEASE_MAX_HOURS", "6"))
+    SEAL_RELEASE_BATCH = 1000  #: sheets moved per transaction
+
+    #: Development mode only: the development mailbox page (every respondent's link) exists.
+    DEVELOPMENT = False
+
     QUESTIONNAIRES_DIR = os.environ.get("QUESTIONNAIRES_DIR") or str(BASE_DIR / "questionnaires")
     TESTING = False
     DEBUG = False
 
 
 class DevelopmentConfig(Config):
-    """`make run`: embedded SQLite, development mail backend, a fixed local secret."""
+    """`make run` (PARSURVEY_ENV=development, asked for explicitly): embedded SQLite, the
+    development mail backend and its mailbox page, a fixed local secret."""
+
+    DEVELOPMENT = True
 
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
 
@@ -70,6 +82,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    DEVELOPMENT = True  # the suite reads the development mailbox; tests of production turn it off
     WTF_CSRF_ENABLED = True
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     MAIL_URL = None
@@ -87,14 +100,19 @@ class ProductionConfig(Config):
             raise ConfigError("SECRET_KEY is not set: production needs a long random secret in the environment.")
         if len(cls.SECRET_KEY) < 16:
             raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+        if not cls.MAIL_URL:
+            raise ConfigError("MAIL_URL is not set: production sends through a real mailbox "
+                              "(smtp://login:password@host:587?tls=starttls&sender=ADDR); the development "
+                              "mailbox exists only with PARSURVEY_ENV=development.")
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestConfig}
 
 
 def from_environment() -> type[Config]:
-    """The configuration class named by PARSURVEY_ENV (default: development)."""
-    name = os.environ.get("PARSURVEY_ENV", "development")
+    """The configuration class named by PARSURVEY_ENV (default: production, whose checks refuse
+    to start without SECRET_KEY and MAIL_URL; `make run` asks for development explicitly)."""
+    name = os.environ.get("PARSURVEY_ENV", "production")
     if name not in CONFIGS:
         raise ConfigError(f"PARSURVEY_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}.")
     cls = CONFIGS[name]

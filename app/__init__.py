@@ -6,6 +6,7 @@ def create_app(config=None) -> Flask:
     """Application factory: wiring only — no migrations, network or scheduler here."""
     app = Flask(__name__, instance_relative_config=False)
     register_config(app, config)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -27,6 +28,12 @@ def register_config(app: Flask, config) -> None:
     from .core.i18n import translation_directories
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
+
+
+def register_logging(app: Flask) -> None:
+    from .core.logredact import install_log_redaction
+
+    install_log_redaction()
 
 
 def register_extensions(app: Flask) -> None:

@@ -44,11 +44,19 @@ def _deadlines():
     return done
 
 
+def _release_sealed():
+    from app.survey.sealing import release_sealed
+
+    return release_sealed()
+
+
 JOBS: list[Job] = [
     Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
     Job("outbox.drain", _drain_outbox, 5, "Send the mails that are due", every_worker=True),
     Job("reminders.schedule", _reminders, 900, "Queue the scheduled reminders of open campaigns"),
     Job("deadlines.check", _deadlines, 600, "Record passed deadlines; stop reminders after the answering deadline"),
+    Job("survey.release", _release_sealed, 300,
+        "Move sealed answer sheets into responses, shuffled, once the release rule is met", every_worker=True),
     Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
         .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)"),
 ]

@@ -146,12 +146,12 @@ def make_campaign(app):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(role, units=(), email=None, password="mat-khau-1") -> User."""
+    """make_user(role, units=(), email=None, password="mat-khau-thu-nghiem-1") -> User."""
     from app.auth.services import create_user
 
     counter = {"n": 0}
 
-    def make(role="admin", units=(), email=None, password="mat-khau-1"):
+    def make(role="admin", units=(), email=None, password="mat-khau-thu-nghiem-1"):
         counter["n"] += 1
         user = create_user(email or f"{role}{counter['n']}@example.gov.vn", role, password, units)
         db.session.commit()
@@ -185,3 +185,21 @@ def as_role(client, make_user):
         return user
 
     return sign_in
+
+
+# ---------------------------------------------------------------- sealed answer sheets
+def release_all() -> int:
+    """Release every sealed answer sheet into `responses` now (shuffled, own transaction, commits).
+
+    Submissions are sealed and released later by the job runner (app/survey/sealing.py); a test
+    that submits answers and then reads `responses` calls this first."""
+    from app.survey.sealing import release_sealed
+
+    db.session.commit()
+    return release_sealed(force=True)
+
+
+@pytest.fixture
+def release(app):
+    """release() -> number of sheets moved from `sealed_answers` into `responses`."""
+    return release_all

@@ -197,8 +197,13 @@ def demo_seed(if_empty, as_json):
     if if_empty and db.session.scalar(db.select(Campaign.id).limit(1)):
         report({"seeded": False}, as_json, "A campaign exists already; nothing seeded.")
         return
+    from app.survey.sealing import release_sealed
+
     result = seed()
     db.session.commit()
+    # The demo's answers are sealed like real ones; release them now (shuffled, own transaction)
+    # so the demo dashboards and index have data without waiting for the job runner's rule.
+    release_sealed(force=True)
     report(result, as_json, "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.core.policy import ANY_USER, PUBLIC, allow
+from app.core.redirects import safe_next
 from app.extensions import db
 
 from . import services
@@ -26,10 +27,7 @@ def login():
         db.session.commit()
         if user is not None:
             login_user(user)
-            target = request.args.get("next") or ""
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("core.home")
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -37,6 +35,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(ANY_USER)
 def logout():
+    # Server side: the old cookie names a session version that no longer exists.
+    services.end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))

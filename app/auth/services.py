@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit
 from app.extensions import db
@@ -12,20 +13,43 @@ class AccountError(ValueError):
     """A bad account request (unknown role, unknown unit, duplicate e-mail …)."""
 
 
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+from .passwords import password_problem
+
+#: Hash checked when the account does not exist, so unknown e-mails cost the same time.
+_DUMMY_HASH = generate_password_hash("no such account: the same work as a real check")
+
+
+def load_user(session_id: str):
+    """Flask-Login loader: "<user id>.<session version>"; an old version (after logout or a
+    password change) or the old bare-id form is refused, so a replayed cookie is worthless."""
+    user_id, _sep, version = (session_id or "").partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of the account (logout, password change): caller commits."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
 
 
 def authenticate(email: str, password: str, max_failures: int, lock_minutes: int) -> tuple[User | None, str | None]:
-    """Check a login. Returns (user, None) or (None, reason). Locks the account after repeated failures."""
+    """Check a login. Returns (user, None) or (None, reason). Locks the account after repeated failures.
+
+    Unknown, inactive, locked and wrong-password attempts all run one password hash and get the
+    same message, so neither the answer nor its time tells whether an account exists or is locked.
+    """
     email = (email or "").strip().lower()
     user = db.session.scalar(db.select(User).where(User.email == email))
     now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        return None, _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
-                       minutes=lock_minutes)
-    if user is None or not user.is_active or not user.check_password(password or ""):
-        if user is not None:
+    matches = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    if user is None or locked or not user.is_active or not matches:
+        if user is not None and not locked:
             user.failed_logins += 1
             if user.failed_logins >= max_failures:
                 user.locked_until = now + timedelta(minutes=lock_minutes)
@@ -46,8 +70,9 @@ def create_user(email: str, role: str, password: str, unit_codes=(), name: str =
         raise AccountError(_("Vai trò '%(role)s' không hợp lệ; chọn một trong: %(roles)s.", role=role, roles=", ".join(ROLES)))
     if "@" not in email or len(email) > 254:
         raise AccountError(_("Địa chỉ thư điện tử '%(email)s' không hợp lệ.", email=email))
-    if len(password or "") < 8:
-        raise AccountError(_("Mật khẩu phải có ít nhất 8 ký tự."))
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
     if db.session.scalar(db.select(User.id).where(User.email == email)):
         raise AccountError(_("Đã có tài khoản với địa chỉ %(email)s.", email=email))
     codes = sorted({c.strip() for c in unit_codes if c and c.strip()})

@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.extensions import db
 
 from .policy import ANY_USER, PUBLIC, allow
+from .redirects import safe_next
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -36,11 +37,8 @@ def home():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or ""
-    # Only local paths: an open redirect would let a phishing mail borrow our address.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    response = redirect(target)
+    # Only same-site paths: an open redirect would let a phishing mail borrow our address.
+    response = redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -165,9 +165,13 @@ def correct_address(campaign_id: int, respondent_id: int):
 
 
 @bp.route("/dev-mail")
-@allow(*STAFF_ROLES)
+@allow("admin")
 def dev_mailbox():
-    """Hộp thư thử nghiệm: the newest messages written by the development backend."""
+    """Hộp thư thử nghiệm: the newest messages written by the development backend.
+
+    It shows every respondent's link, so it exists only in development mode (404 otherwise)."""
+    if not current_app.config.get("DEVELOPMENT"):
+        abort(404)
     return render_template("mailing/dev_mailbox.html",
                            messages=list_messages(current_app.config["MAIL_DEV_DIR"]),
                            configured=bool(current_app.config.get("MAIL_URL")))

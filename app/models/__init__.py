@@ -9,12 +9,12 @@ from .index_runs import IndexRun
 from .jobs import Heartbeat
 from .mailing import INVITATION_STATES, OUTBOX_STATES, Invitation, Mailbox, OutboxMessage
 from .respondents import Respondent, RespondentTarget
-from .responses import Answer, Response, SurveyDraft
+from .responses import Answer, Response, SealedAnswer, SurveyDraft
 from .users import ROLES, User, UserScope
 
 __all__ = [
     "AssessmentImport", "SelfAssessment", "AuditEntry", "utcnow", "LIST_STATES", "Campaign", "Group",
     "RespondentList", "Unit", "DailyAnswerCounter", "ProgressCounter", "Decision", "Finding", "InterferenceScan", "IndexRun", "Heartbeat", "INVITATION_STATES",
     "OUTBOX_STATES", "Invitation", "Mailbox", "OutboxMessage", "Respondent", "RespondentTarget",
-    "Answer", "Response", "SurveyDraft", "ROLES", "User", "UserScope",
+    "Answer", "Response", "SealedAnswer", "SurveyDraft", "ROLES", "User", "UserScope",
 ]

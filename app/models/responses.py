@@ -56,6 +56,31 @@ class Answer(Model):
     text: Mapped[str | None] = mapped_column(Text)
 
 
+class SealedAnswer(Model):
+    """An answer sheet waiting to be released into `responses` (docs/ANONYMITY.md).
+
+    Written in the transaction that marks the invitation answered, but carries no invitation
+    or respondent id; the job runner moves it to `responses` later, in a shuffled batch and
+    another transaction, and deletes it there (app/survey/sealing.py).
+    """
+
+    __tablename__ = "sealed_answers"
+    __table_args__ = (CheckConstraint("mode IN ('web','paper','phone')", name="mode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    questionnaire_code: Mapped[str] = mapped_column(String(50))
+    questionnaire_version: Mapped[str] = mapped_column(String(50), default="")
+    mode: Mapped[str] = mapped_column(String(10), default="web")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Exact submission time: becomes `responses.submitted_at`; the release rule reads the oldest.
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: {"answers": [[item, option, credit, text]…], "paradata": {response column: value}}.
+    payload: Mapped[dict] = mapped_column(JSON)
+
+
 class SurveyDraft(Model):
     """Save-and-resume state, keyed by invitation, deleted at submission with its open paradata."""
 

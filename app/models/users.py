@@ -26,11 +26,20 @@ class User(UserMixin, Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of the session's user id; bumped on logout and password change, which ends every
+    #: session of the account on the server side (app/auth/services.py load_user).
+    session_version: Mapped[int] = mapped_column(default=0)
 
     scopes: Mapped[list["UserScope"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def set_password(self, password: str) -> None:
+        """Set the password; a change (not the first one) ends the account's sessions."""
+        if self.password_hash:
+            self.session_version = (self.session_version or 0) + 1
         self.password_hash = generate_password_hash(password)
+
+    def get_id(self) -> str:  # Flask-Login: stored in the session cookie
+        return f"{self.id}.{self.session_version or 0}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

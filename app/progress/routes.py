@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.core.nav import campaign_link
 from app.core.policy import allow, require_unit
+from app.core.redirects import safe_next
 from app.extensions import db
 from app.models import Campaign, Group, Invitation, Respondent, Unit, utcnow
 
@@ -82,8 +83,8 @@ def unit(campaign_id: int, unit_id: int):
 
 
 def _back(campaign: Campaign, unit: Unit | None):
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    target = safe_next(request.form.get("next"))
+    if target:
         return redirect(target)
     if unit is not None:
         return redirect(url_for("progress.unit", campaign_id=campaign.id, unit_id=unit.id))

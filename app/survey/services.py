@@ -1,13 +1,14 @@
 """Answering a survey link: resolve it, keep the draft, submit exactly once, anonymously.
 
-Anonymity (docs/ANONYMITY.md): the response row carries campaign, unit, group, questionnaire
-and answers plus paradata hashes — never the invitation or the respondent. The draft, which is
-keyed by the invitation, is deleted in the transaction that writes the response.
+Anonymity (docs/ANONYMITY.md): the answer sheet carries campaign, unit, group, questionnaire
+and answers plus paradata hashes — never the invitation or the respondent. It is sealed in the
+transaction that marks the invitation answered and released into `responses` later by the job
+runner (sealing.py). The draft, keyed by the invitation, is deleted at submission.
 
 One response per invitation: every write path first runs a conditional UPDATE on the
 invitation row (`... WHERE answered_on IS NULL`). On PostgreSQL the row lock serialises
 concurrent requests and the loser re-evaluates the condition; on SQLite the database write
-lock does the same. The response is inserted only when that UPDATE changed exactly one row.
+lock does the same. The sheet is sealed only when that UPDATE changed exactly one row.
 """
 import secrets
 import unicodedata
@@ -22,7 +23,9 @@ from sqlalchemy import and_, func, or_, update
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import new_nonce, read_token
-from app.models import (Answer, Campaign, Group, Invitation, Respondent, RespondentTarget, Response, SurveyDraft, Unit,
+
+from .sealing import seal
+from app.models import (Answer, Campaign, Group, Invitation, Respondent, RespondentTarget, SealedAnswer, SurveyDraft, Unit,
                         utcnow)
 
 INVALID, OPEN, ANSWERED, CLOSED = "invalid", "open", "answered", "closed"
@@ -194,12 +197,14 @@ def build_answers(questionnaire, answers: dict) -> list[Answer]:
 
 
 def submit_response(invitation: Invitation, questionnaire, answers: dict, today: date, paradata: Paradata | None = None,
-                    mode: str = "web", entered_by=None) -> Response | None:
-    """Store the answer sheet once per invitation; None when it was already answered.
+                    mode: str = "web", entered_by=None) -> SealedAnswer | None:
+    """Seal the answer sheet once per invitation; None when it was already answered.
 
-    Web submissions carry the paradata; the draft (with the open-time hashes) is read for
-    the duration and moved flags and deleted in the same transaction. Enumerator entries
-    (paper/phone) carry the mode and who keyed them in, and no paradata.
+    The sheet goes to `sealed_answers` (no invitation or respondent id) and reaches `responses`
+    only when the job runner releases it, in another transaction (app/survey/sealing.py).
+    Web submissions carry the paradata; the draft (with the open-time hashes) is read for the
+    duration and moved flags and deleted in this transaction. Enumerator entries (paper/phone)
+    carry the mode and who keyed them in, and no paradata.
     """
     if mode not in MODES:
         raise SurveyError(_("Hình thức trả lời '%(mode)s' không hợp lệ.", mode=mode))
@@ -207,29 +212,22 @@ def submit_response(invitation: Invitation, questionnaire, answers: dict, today:
     if not _claim_answer(invitation.id, today):
         return None
     now = utcnow()
-    response = Response(campaign_id=invitation.campaign_id, unit_id=invitation.unit_id, group_id=invitation.group_id,
-                        questionnaire_code=invitation.questionnaire_code, questionnaire_version=questionnaire.version,
-                        mode=mode, submitted_at=now, entered_by_id=getattr(entered_by, "id", None))
     draft = _draft(invitation.id)
+    found = {}
     if mode == "web":
         paradata = paradata or Paradata()
-        response.net_hash = paradata.net_hash
-        response.net_prefix_hash = paradata.net_prefix_hash
-        response.ua_hash = paradata.ua_hash
-        response.device_hash = paradata.device_hash
+        found = {"net_hash": paradata.net_hash, "net_prefix_hash": paradata.net_prefix_hash,
+                 "ua_hash": paradata.ua_hash, "device_hash": paradata.device_hash,
+                 "duration_s": 0.0, "moved_network": False, "moved_device": False}
         if draft is not None:
-            response.duration_s = max(0.0, (now - draft.first_opened_at).total_seconds())
-            response.moved_network = _differs(draft.open_net_hash, paradata.net_prefix_hash)
-            response.moved_device = _differs(draft.open_device_hash, paradata.device_hash)
-        else:  # posted without ever opening the form: first open is now
-            response.duration_s, response.moved_network, response.moved_device = 0.0, False, False
-    response.answers = rows
-    db.session.add(response)
+            found.update(duration_s=max(0.0, (now - draft.first_opened_at).total_seconds()),
+                         moved_network=_differs(draft.open_net_hash, paradata.net_prefix_hash),
+                         moved_device=_differs(draft.open_device_hash, paradata.device_hash))
     if draft is not None:
         db.session.delete(draft)
-    db.session.flush()
+    sealed = seal(invitation, questionnaire.version, rows, mode, getattr(entered_by, "id", None), now, found)
     db.session.expire(invitation, ["answered_on", "opened_on"])
-    return response
+    return sealed
 
 
 def _differs(first: str | None, now: str | None) -> bool | None:
@@ -253,9 +251,14 @@ def ensure_invitation(respondent, unit) -> Invitation:
     insert = _dialect_insert()
     db.session.execute(insert(Invitation.__table__).values(
         campaign_id=respondent.campaign_id, respondent_id=respondent.id, unit_id=unit.id, group_id=respondent.group_id,
-        questionnaire_code=qcode, nonce=new_nonce(), status="pending", created_at=utcnow(), reminder_count=0,
+        questionnaire_code=qcode, nonce=new_nonce(), status="pending", created_at=_day_start(), reminder_count=0,
     ).on_conflict_do_nothing(index_elements=["respondent_id", "unit_id", "questionnaire_code"]))
     return db.session.scalar(query)
+
+
+def _day_start() -> datetime:
+    """Created with an interview: only the day, so the invitation holds no time near the sheet's."""
+    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _dialect_insert():
@@ -304,7 +307,8 @@ def interview_target(enumerator, campaign: Campaign, respondent_id: int, unit_id
     return respondent, unit
 
 
-def enter_interview(enumerator, respondent, unit, questionnaire, answers: dict, mode: str, today: date) -> Response | None:
+def enter_interview(enumerator, respondent, unit, questionnaire, answers: dict, mode: str,
+                    today: date) -> SealedAnswer | None:
     """Record a paper or phone interview; None if this respondent already answered for the unit."""
     if mode not in ("paper", "phone"):
         raise SurveyError(_("Hình thức phỏng vấn '%(mode)s' không hợp lệ.", mode=mode))

@@ -331,6 +331,27 @@ def upgrade():
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.create_index('ix_responses_campaign_unit_group', ['campaign_id', 'unit_id', 'group_id'], unique=False)
 
+    op.create_table('sealed_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_code', sa.String(length=50), nullable=False),
+    sa.Column('questionnaire_version', sa.String(length=50), nullable=False),
+    sa.Column('mode', sa.String(length=10), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.CheckConstraint("mode IN ('web','paper','phone')", name=op.f('ck_sealed_answers_mode')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_sealed_answers_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_sealed_answers_entered_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_sealed_answers_group_id_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_sealed_answers_unit_id_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sealed_answers'))
+    )
+    with op.batch_alter_table('sealed_answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sealed_answers_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('self_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -502,6 +523,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_self_assessments_campaign_id'))
 
     op.drop_table('self_assessments')
+    with op.batch_alter_table('sealed_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sealed_answers_campaign_id'))
+
+    op.drop_table('sealed_answers')
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.drop_index('ix_responses_campaign_unit_group')
 

@@ -12,7 +12,7 @@ from app.mailing.tokens import make_token, new_nonce
 from app.models import (Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget, SelfAssessment,
                         Unit)
 
-PASSWORD = "mat-khau-1"
+PASSWORD = "mat-khau-thu-nghiem-1"
 
 
 def _respondent(campaign, unit, group, name, email, n, enumerator=None):

@@ -49,7 +49,7 @@ def test_session_cookie_flags(app, client, make_user):
     user = make_user("admin")
     client.get("/login")
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"email": user.email, "password": "mat-khau-1", "csrf_token": token})
+    response = client.post("/login", data={"email": user.email, "password": "mat-khau-thu-nghiem-1", "csrf_token": token})
     assert response.status_code == 302
     cookie = _cookie(response, app.config.get("SESSION_COOKIE_NAME", "session"))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -95,7 +95,7 @@ def test_login_lockout_per_account(app, client, make_user):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         assert client.post("/login", data={"email": user.email, "password": "sai", "csrf_token": token}).status_code == 401
     # Even the right password is refused while locked.
-    response = client.post("/login", data={"email": user.email, "password": "mat-khau-1", "csrf_token": token})
+    response = client.post("/login", data={"email": user.email, "password": "mat-khau-thu-nghiem-1", "csrf_token": token})
     assert response.status_code == 401
     assert client.get("/").status_code == 302  # still signed out
 

@@ -39,7 +39,7 @@ TABLE = {
     "mailing.send_invitations": {"POST": ADMIN},
     "mailing.save_template": {"POST": ADMIN},
     "mailing.send_reminders": {"POST": STAFF},
-    "mailing.dev_mailbox": {"GET": STAFF},
+    "mailing.dev_mailbox": {"GET": ADMIN},
     "index.overview": {"GET": STAFF},
     "index.assessments": {"GET": {"admin", "focal", "focal_other"}, "POST": {"admin", "focal", "focal_other"}},
     "index.assessments_template": {"GET": {"admin", "focal", "focal_other"}},
