@@ -163,7 +163,7 @@ def make_user(app):
 def login(client, user):
     """Sign in by session (fast); the login form itself is tested in tests/web/test_auth.py."""
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 LIST_FILE = Path(__file__).with_name("common_passwords.txt")
-_EDGES = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+_EDGES = re.compile(r"^\d+|\d+$")
 
 
 @lru_cache(maxsize=1)
@@ -24,20 +24,21 @@ def common_passwords() -> frozenset[str]:
 
 
 def _fold(text: str) -> str:
-    return "".join(unicodedata.normalize("NFC", text).casefold().split())
+    """Letters and digits only, case-folded: "Mat-Khau 123!" and "matkhau123" are one password."""
+    return "".join(c for c in unicodedata.normalize("NFC", text).casefold() if c.isalnum())
 
 
 def password_problem(password: str) -> str | None:
     """Why a staff password is refused (Vietnamese, shown as is), or None when it is acceptable.
 
-    Refused: shorter than 12 characters; in the list; a listed word with digits or symbols
-    added before or after it ("matkhau@2026!"); only digits and symbols.
+    Refused: shorter than 12 characters; in the list once spaces, punctuation and case are
+    ignored; a listed word with digits added before or after it ("Matkhau@2026!"); no letter.
     """
     if len(password or "") < MIN_LENGTH:
         return _("Mật khẩu phải có ít nhất %(n)d ký tự.", n=MIN_LENGTH)
     folded = _fold(password)
     core = _EDGES.sub("", folded)
     listed = common_passwords()
-    if folded in listed or not core or core in listed:
+    if folded in listed or not core or core in listed or not any(c.isalpha() for c in folded):
         return _("Mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn một cụm từ khác, dài hơn.")
     return None

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.mailing.outbox import drain
 from app.mailing.tokens import read_token
 from app.models import Finding, IndexRun, Invitation, Response, SurveyDraft, Unit
+from tests.conftest import release_all
 
 from .conftest import (answer_all, download, flash, links_in, person, save, settle, submit_sheet, upload, watch,
                        workbook)
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.browser
 SCHEME = "PAR_PROVINCE"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN, FOCAL, COORD = "thuongtruc@sonoivu.example.vn", "daumoi@sotp.example.vn", "theodoi@sonoivu.example.vn"
-PASSWORD = "Mat-khau-2026!"
+PASSWORD = "Tre-xanh-gio-sang-2026"
 UNITS = {"SO_TP": ("Sở Tư pháp", "department"), "SO_NV": ("Sở Nội vụ", "department"),
          "H_DA": ("UBND huyện Đông Anh", "district")}
 #: STT, name, position, organisation, group, e-mail, phone, address, assessed units. Rows 2, 3 and 6 are bad.
@@ -202,6 +203,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
         submit_sheet(page)
         ctx.close()
     settle()
+    # Sheets are sealed at submission; the job runner releases them later, shuffled (docs/ANONYMITY.md).
+    assert db.session.query(Response).count() == 0
+    release_all()
     assert db.session.query(Response).count() == 6 and db.session.query(SurveyDraft).count() == 0
     # Three days pass without an answer from Đặng Văn Hùng (reminders keep a gap of 3 days).
     for invitation in db.session.scalars(db.select(Invitation)):  # (in Python: SQLite has no date arithmetic)
@@ -230,6 +234,8 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     answer_all(page)
     submit_sheet(page)
     ctx.close()
+    settle()
+    release_all()
     coord.reload()
     shots(coord, "progress-after-reminder")
 

@@ -110,7 +110,7 @@ def test_runner_once_runs_the_declared_jobs(app):
     runner = Runner(app)
     runner.run_once()
     assert runner.leader and set(runner.runs) == {"heartbeat", "outbox.drain", "reminders.schedule", "deadlines.check",
-                                                  "interference-scan"}
+                                                  "survey.release", "interference-scan"}
 
 
 def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):

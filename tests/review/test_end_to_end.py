@@ -9,7 +9,7 @@ from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
 from app.models import Finding, Group, Invitation, Respondent, RespondentTarget, Response, Unit
-from tests.conftest import RequestScopedClient, csrf_token, login
+from tests.conftest import RequestScopedClient, csrf_token, login, release_all
 
 
 def _invite(campaign, unit_code, group_code, n):
@@ -63,6 +63,7 @@ def plant_and_scan(app, make_campaign, runner):
     desk = _browser(app, "127.9.9.9")
     for invitation in _invite(campaign, "SO_TP", "LD_PHONG", 5):
         _answer(desk, campaign, invitation, lambda i: "a")
+    release_all()  # the job runner's release of the sealed sheets (app/survey/sealing.py)
     assert db.session.scalar(db.select(db.func.count(Response.id))) == 11
     result = runner.invoke(args=["interference", "scan", "--campaign", str(campaign.id), "--json"])
     assert result.exit_code == 0, result.output

@@ -9,8 +9,9 @@ from app.core.schemes import get_scheme
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
-from app.models import (Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget, SelfAssessment,
-                        Unit)
+from app.models import (Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget, Response,
+                        SelfAssessment, Unit)
+from tests.conftest import release_all
 
 PASSWORD = "mat-khau-thu-nghiem-1"
 
@@ -73,7 +74,9 @@ def seed_world(app, make_campaign, make_user):
         token_answered = make_token(inv_answered)
         q = load_questionnaire(campaign.scheme_code, ld.questionnaire_code)
         answers = {i.code: ("a" if i.type == "choice" else text) for i in q.items}
-        response = submit_response(inv_answered, q, answers, local_today(), Paradata(device_hash="d1", ua_hash="u1"))
+        assert submit_response(inv_answered, q, answers, local_today(), Paradata(device_hash="d1", ua_hash="u1"))
+        release_all()  # sealed at submission, released by the job runner later (app/survey/sealing.py)
+        response = db.session.scalar(db.select(Response))
         scheme = get_scheme(campaign.scheme_code)
         for unit in (unit_a, unit_b):
             for leaf in scheme.leaves():

@@ -7,7 +7,7 @@ import pytest
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
-from app.models import Group, Invitation, Respondent, RespondentTarget, Unit
+from app.models import Group, Invitation, Respondent, RespondentTarget, Response, SealedAnswer, Unit
 
 _serial = count(1)
 
@@ -92,3 +92,8 @@ def post_sheet(client, invitation, data: dict, action="submit", token=None, **kw
 
 def count_rows(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def sheets() -> int:
+    """Answer sheets stored: sealed (waiting for release, app/survey/sealing.py) plus released."""
+    return count_rows(SealedAnswer) + count_rows(Response)

@@ -9,7 +9,9 @@ from app.mailing.tokens import make_token
 from app.models import Invitation, Respondent, Response, SurveyDraft
 from app.survey.services import Paradata, local_today, save_draft
 
-from .conftest import count_rows, full_sheet, link_of, post_sheet, questionnaire_of, token_from
+from tests.conftest import release_all
+
+from .conftest import count_rows, full_sheet, link_of, post_sheet, questionnaire_of, sheets, token_from
 
 IDENTITY_TABLES = {"invitations", "respondents", "respondent_targets", "survey_drafts", "outbox_messages"}
 
@@ -27,7 +29,8 @@ def test_no_value_in_a_response_row_equals_an_identifier_of_the_person(client, m
     invitations = [make_invitation(name=f"Trần Thị B{i}") for i in range(3)]
     for invitation in invitations:
         post_sheet(client, invitation, full_sheet(questionnaire_of(invitation)))
-    assert count_rows(Response) == 3
+    assert sheets() == 3
+    release_all()
     identifiers = set()
     for invitation in db.session.scalars(db.select(Invitation)):
         respondent = db.session.get(Respondent, invitation.respondent_id)
@@ -66,6 +69,7 @@ def test_paradata_hashes_duration_and_moves(app, client, make_invitation):
     token = open_form_from(client, invitation, home)
     post_sheet(client, invitation, full_sheet(questionnaire_of(invitation)), token=token, environ_base=home,
                headers={"User-Agent": "Phone/1"})
+    release_all()
     response = db.session.scalar(db.select(Response))
     assert response.net_hash == keyed_hash("198.51.100.9", "net")
     assert response.net_prefix_hash == keyed_hash(network_prefix("198.51.100.9"), "net-prefix")
@@ -88,6 +92,7 @@ def test_same_office_network_new_device_is_a_device_move(client, make_invitation
     token = open_form_from(client, invitation, {"REMOTE_ADDR": "203.0.113.99"})
     post_sheet(client, invitation, full_sheet(questionnaire_of(invitation)), token=token,
                environ_base={"REMOTE_ADDR": "203.0.113.99"})
+    release_all()
     response = db.session.scalar(db.select(Response))
     assert response.moved_network is False and response.moved_device is True
 
@@ -97,6 +102,7 @@ def test_client_address_comes_from_the_trusted_proxy_header_only(app, client, ma
     first = make_invitation()
     post_sheet(client, first, full_sheet(questionnaire_of(first)), environ_base={"REMOTE_ADDR": "198.51.100.1"},
                headers=spoofed)
+    release_all()
     assert db.session.scalar(db.select(Response.net_hash)) == keyed_hash("198.51.100.1", "net")
 
     app.config["TRUSTED_PROXIES"] = ("10.0.0.2",)
@@ -105,6 +111,7 @@ def test_client_address_comes_from_the_trusted_proxy_header_only(app, client, ma
     token = open_form_from(client, second, proxied)
     post_sheet(client, second, full_sheet(questionnaire_of(second)), token=token, environ_base=proxied,
                headers={"X-Forwarded-For": "6.6.6.6, 192.0.2.50"})
+    release_all()
     hashes = set(db.session.scalars(db.select(Response.net_hash)))
     assert keyed_hash("192.0.2.50", "net") in hashes
 

@@ -13,6 +13,7 @@ from app.mailing.tokens import make_token
 from app.models import Response, SurveyDraft
 from tests.browser_support import ARTIFACTS, chromium_browser, smtp_server
 from tests.browser_support import live_server as serve
+from tests.conftest import release_all
 
 from .conftest import count_rows
 
@@ -105,6 +106,7 @@ def test_respondent_answers_from_a_mailed_link(chromium, live_server, smtp_inbox
 
     assert csp_errors == []
     db.session.expire_all()
+    release_all()
     assert count_rows(Response) == 1 and count_rows(SurveyDraft) == 0
     response = db.session.scalar(db.select(Response))
     assert response.device_hash and response.duration_s is not None and response.moved_device is False

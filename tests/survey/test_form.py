@@ -5,7 +5,9 @@ import unicodedata
 from app.extensions import db
 from app.models import Answer, Invitation, Response, SurveyDraft
 
-from .conftest import count_rows, full_sheet, link_of, open_form, post_sheet, questionnaire_of, token_from
+from tests.conftest import release_all
+
+from .conftest import count_rows, full_sheet, link_of, open_form, post_sheet, questionnaire_of, sheets, token_from
 
 
 def _html(response):
@@ -57,7 +59,7 @@ def test_save_and_resume_then_submit_deletes_the_draft(client, make_invitation):
     saved = post_sheet(client, invitation, {f"q_{first}": "b", f"q_{second}": "x"}, action="save")
     assert saved.status_code == 303
     assert db.session.get(SurveyDraft, invitation.id).answers == {first: "b", second: "x"}
-    assert count_rows(Response) == 0
+    assert sheets() == 0
 
     client.delete_cookie("session")  # coming back later, through the same link
     resumed = _html(client.get(link_of(invitation)))
@@ -66,7 +68,7 @@ def test_save_and_resume_then_submit_deletes_the_draft(client, make_invitation):
 
     done = post_sheet(client, invitation, full_sheet(questionnaire))
     assert done.status_code == 303
-    assert count_rows(SurveyDraft) == 0 and count_rows(Response) == 1
+    assert count_rows(SurveyDraft) == 0 and sheets() == 1
 
 
 def test_answers_are_stored_with_credit_from_the_yaml(client, make_invitation):
@@ -77,6 +79,7 @@ def test_answers_are_stored_with_credit_from_the_yaml(client, make_invitation):
     sheet[f"q_{choice[0].code}"] = "x"  # Không biết: not counted
     sheet["credit"] = "1.0"  # a client cannot send credit
     post_sheet(client, invitation, sheet)
+    release_all()
     response = db.session.scalar(db.select(Response))
     answers = {a.item_code: a for a in response.answers}
     assert answers[choice[0].code].option_code == "x" and answers[choice[0].code].credit is None
@@ -102,7 +105,7 @@ def test_missing_required_answers_come_back_with_answers_kept_and_errors_marked(
     kept = next(i.code for i in questionnaire.items if i.type == "choice" and i.code not in missing)
     assert f'<input checked id="q_{kept}-0"' in html
     assert "Ý kiến của tôi" in html
-    assert count_rows(Response) == 0 and db.session.get(Invitation, invitation.id).answered_on is None
+    assert sheets() == 0 and db.session.get(Invitation, invitation.id).answered_on is None
 
 
 def test_forged_option_and_unknown_question_are_refused(client, make_invitation):
@@ -121,7 +124,7 @@ def test_forged_option_and_unknown_question_are_refused(client, make_invitation)
     # Nor through "Lưu tạm".
     page = post_sheet(client, invitation, {"q_Q999": "a"}, action="save")
     assert page.status_code == 400
-    assert count_rows(Response) == 0 and count_rows(Answer) == 0
+    assert sheets() == 0 and count_rows(Answer) == 0
     assert db.session.get(SurveyDraft, invitation.id).answers == {}
 
 
@@ -134,9 +137,10 @@ def test_free_text_is_limited(client, make_invitation):
     assert too_long.status_code == 400 and f"Câu trả lời dài quá {limit} ký tự." in _html(too_long)
     huge = post_sheet(client, invitation, full_sheet(questionnaire, text="A" * 1_000_000))
     assert huge.status_code == 413 and "Câu trả lời quá dài" in _html(huge)
-    assert count_rows(Response) == 0
+    assert sheets() == 0
     ok = post_sheet(client, invitation, full_sheet(questionnaire, text="ạ" * limit))
     assert ok.status_code == 303
+    release_all()
     assert db.session.scalar(db.select(Answer.text).where(Answer.item_code == text_item.code)) == "ạ" * limit
 
 
@@ -150,6 +154,7 @@ def test_script_in_free_text_is_stored_as_text_and_escaped(client, make_invitati
     html = _html(client.get(link_of(invitation)))
     assert evil not in html and "&lt;script&gt;alert(" in html
     post_sheet(client, invitation, {**full_sheet(questionnaire), "q_C1": evil})
+    release_all()
     assert db.session.scalar(db.select(Answer.text).where(Answer.item_code == "C1")) == evil
 
 
@@ -159,7 +164,7 @@ def test_post_without_csrf_token_is_refused(client, make_invitation):
     open_form(client, invitation)
     page = client.post(link_of(invitation), data={**full_sheet(questionnaire), "action": "submit"})
     assert page.status_code == 400
-    assert count_rows(Response) == 0 and db.session.get(Invitation, invitation.id).answered_on is None
+    assert sheets() == 0 and db.session.get(Invitation, invitation.id).answered_on is None
 
 
 def test_submit_is_idempotent_double_click_back_button_and_two_tabs(client, app, make_invitation):
@@ -178,4 +183,4 @@ def test_submit_is_idempotent_double_click_back_button_and_two_tabs(client, app,
     other_token = token_from(_html(other_tab.get("/login")))  # the other tab's own session
     late_save = other_tab.post(link_of(invitation), data={**sheet, "action": "save", "csrf_token": other_token})
     assert late_save.status_code == 200 and "Cảm ơn" in _html(late_save)  # never a new draft
-    assert count_rows(Response) == 1 and count_rows(SurveyDraft) == 0
+    assert sheets() == 1 and count_rows(SurveyDraft) == 0
