@@ -38,7 +38,7 @@ class UserForm(FlaskForm):
                                               SelectChoice("focal", _l("Đơn vị đầu mối")),
                                               SelectChoice("enumerator", _l("Điều tra viên"))])
     units = StringField(_l("Mã đơn vị (cách nhau bởi dấu phẩy)"), validators=[Optional(), Length(max=2000)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
 
 
 class MailboxForm(FlaskForm):
