@@ -9,8 +9,8 @@ into `responses`/`answers` in another transaction, in random order, deleting the
 that same transaction: a sheet is either still sealed or released, never both, never neither.
 
 Release rule (config.py): everything sealed is released once at least SEAL_RELEASE_MIN_SHEETS
-sheets are waiting, or once the oldest has waited SEAL_RELEASE_MAX_HOURS. Tests and the demo
-call `release_sealed(force=True)`.
+sheets are waiting, or once the oldest has waited SEAL_RELEASE_MAX_HOURS, or once the campaign
+of a waiting sheet has closed answering. Tests and the demo call `release_sealed(force=True)`.
 """
 import logging
 import random
@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import func
 
 from app.extensions import db
-from app.models import Answer, Response, SealedAnswer, utcnow
+from app.models import Answer, Campaign, Response, SealedAnswer, utcnow
 
 log = logging.getLogger("parsurvey.survey.sealing")
 
@@ -44,14 +44,20 @@ def seal(invitation, questionnaire_version: str, rows: list[Answer], mode: str, 
 
 
 def due(now=None) -> bool:
-    """The release rule: enough sheets are waiting, or the oldest has waited long enough."""
+    """The release rule: enough sheets are waiting, or the oldest has waited long enough, or a
+    waiting sheet's campaign has closed answering (no more sheets can join the batch)."""
+    from .services import local_today
+
     count, oldest = db.session.execute(db.select(func.count(SealedAnswer.id), func.min(SealedAnswer.submitted_at))).one()
     if not count:
         return False
     now = now or utcnow()
     config = current_app.config
-    return (count >= config["SEAL_RELEASE_MIN_SHEETS"]
-            or oldest <= now - timedelta(hours=config["SEAL_RELEASE_MAX_HOURS"]))
+    if count >= config["SEAL_RELEASE_MIN_SHEETS"] or oldest <= now - timedelta(hours=config["SEAL_RELEASE_MAX_HOURS"]):
+        return True
+    closed = (db.select(SealedAnswer.id).join(Campaign, Campaign.id == SealedAnswer.campaign_id)
+              .where(Campaign.answers_by < local_today()).limit(1))
+    return db.session.scalar(closed) is not None
 
 
 def _claim_batch(limit: int) -> list[SealedAnswer]:

@@ -93,3 +93,19 @@ def test_the_invitation_keeps_the_day_only(app, make_invitation):
     _answered_campaign(make_invitation)
     for invitation in db.session.scalars(db.select(Invitation)):
         assert type(invitation.answered_on).__name__ == "date" and type(invitation.opened_on).__name__ == "date"
+
+
+def test_the_window_before_release_is_real(app, make_invitation):
+    """The documented limit: while a sheet waits in `sealed_answers`, PostgreSQL's xmin ties it to
+    its invitation; released, the same join finds nothing."""
+    invitation = make_invitation()
+    q = questionnaire_of(invitation)
+    submit_response(invitation, q, {i.code: "a" for i in q.items if i.type == "choice"}, local_today(), Paradata())
+    db.session.commit()
+    if db.engine.dialect.name != "postgresql":
+        assert db.session.scalar(db.text("SELECT count(*) FROM sealed_answers")) == 1
+        return
+    join = "SELECT count(*) FROM {} s JOIN invitations i ON s.xmin = i.xmin"
+    assert db.session.scalar(db.text(join.format("sealed_answers"))) == 1
+    release_all()
+    assert db.session.scalar(db.text(join.format("responses"))) == 0

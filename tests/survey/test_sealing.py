@@ -86,6 +86,19 @@ def test_release_rule_count_or_age(app, make_invitation):
     assert due() and release_sealed() == 3 and sealed_count() == 0 and count_rows(Response) == 3
 
 
+def test_release_rule_campaign_closed(app, make_invitation):
+    from app.models import Campaign
+
+    app.config.update(SEAL_RELEASE_MIN_SHEETS=100, SEAL_RELEASE_MAX_HOURS=6)
+    invitation = make_invitation()
+    _submit(invitation, "tag-last")
+    assert not due()
+    campaign = db.session.get(Campaign, invitation.campaign_id)
+    campaign.answers_by = local_today() - timedelta(days=1)  # answering closed: no sheet can join the batch
+    db.session.commit()
+    assert due() and release_sealed() == 1
+
+
 def test_jobs_run_once_releases_when_due(app, runner, make_invitation):
     app.config.update(SEAL_RELEASE_MIN_SHEETS=2)
     first, second = make_invitation(), make_invitation()
@@ -171,6 +184,7 @@ def test_enumerator_entry_is_sealed_and_its_invitation_has_no_time_of_day(app, m
     campaign = make_campaign()
     enumerator = make_user("enumerator", units=["SO_TP"])
     respondent = make_invitation(campaign, group="NGUOI_DAN", email=None, enumerator=enumerator, invite=False)
+    audit_before = count_rows(AuditEntry)
     unit = db.session.get(Unit, respondent.unit_id)
     from app.core.schemes import questionnaire
 
@@ -181,6 +195,7 @@ def test_enumerator_entry_is_sealed_and_its_invitation_has_no_time_of_day(app, m
     assert sealed is not None and sealed.mode == "paper" and count_rows(Response) == 0
     invitation = db.session.scalar(db.select(Invitation).where(Invitation.respondent_id == respondent.id))
     assert invitation.created_at.time() == datetime.min.time() and isinstance(invitation.answered_on, date)
+    assert count_rows(AuditEntry) == audit_before  # no audit entry names the respondent of an entry
     release_all()
     response = db.session.scalar(db.select(Response))
     assert response.mode == "paper" and response.entered_by_id == enumerator.id and response.device_hash is None
