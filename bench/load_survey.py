@@ -115,7 +115,8 @@ def db_counts(url: str) -> dict:
 
     with psycopg.connect(url) as conn:
         one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        return {"responses": one("SELECT count(*) FROM responses"),
+        # Sheets are sealed at submission and released later by the job runner: count both.
+        return {"responses": one("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM sealed_answers)"),
                 "answered": one("SELECT count(*) FROM invitations WHERE answered_on IS NOT NULL"),
                 "drafts": one("SELECT count(*) FROM survey_drafts"),
                 "answers": one("SELECT count(*) FROM answers")}
@@ -300,6 +301,7 @@ def main() -> None:
     t0 = time.perf_counter()
     recreate_database(url)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "PARSURVEY_ENV": "production",
+           "MAIL_URL": "smtp://127.0.0.1:2525?tls=none&sender=bench@parsurvey.test",
            "SESSION_COOKIE_SECURE": "0", "PYTHONPATH": str(ROOT)}
     migrate(env)
     links, q = seed(_normalise_db_url(url), args.invitations)

@@ -134,6 +134,7 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "PARSURVEY_ENV": "production",
+           "MAIL_URL": "smtp://127.0.0.1:2525?tls=none&sender=bench@parsurvey.test",
            "SESSION_COOKIE_SECURE": "0"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads",
                                "16", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
