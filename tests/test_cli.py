@@ -86,6 +86,12 @@ def test_demo_seed(runner):
     assert data["units"] == 12 and data["respondents"] >= 200
     # Approved lists are invited, some answered through the answering service, scores imported.
     assert data["invitations"] > 0 and 0 < data["responses"] < data["invitations"]
+    # The demo's sheets are sealed like real ones and released at the end of the seed (shuffled).
+    from app.extensions import db
+    from app.models import Response, SealedAnswer
+
+    count = lambda model: db.session.scalar(db.select(db.func.count()).select_from(model))  # noqa: E731
+    assert count(SealedAnswer) == 0 and count(Response) == data["responses"]
     assert data["assessment_rows"] > 0
     again = runner.invoke(args=["demo", "seed", "--if-empty", "--json"])
     assert json.loads(again.output) == {"seeded": False}
