@@ -25,7 +25,7 @@ DOWNGRADE_HEAD = """    from app.models.counters import drop_triggers
 
 def main() -> None:
     TARGET.unlink(missing_ok=True)
-    env = dict(os.environ, PARSURVEY_INSTANCE=tempfile.mkdtemp())
+    env = dict(os.environ, PARSURVEY_INSTANCE=tempfile.mkdtemp(), PARSURVEY_ENV="development")
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "migrate", "-m", "initial schema"],
                    cwd=ROOT, env=env, check=True)

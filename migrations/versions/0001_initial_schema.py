@@ -76,6 +76,7 @@ def upgrade():
     sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('admin','coordinator','focal','enumerator')", name=op.f('ck_users_role')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
