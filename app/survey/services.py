@@ -23,10 +23,10 @@ from sqlalchemy import and_, func, or_, update
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import new_nonce, read_token
+from app.models import (Answer, Campaign, Group, Invitation, Respondent, RespondentTarget, SealedAnswer, SurveyDraft,
+                        Unit, utcnow)
 
 from .sealing import seal
-from app.models import (Answer, Campaign, Group, Invitation, Respondent, RespondentTarget, SealedAnswer, SurveyDraft, Unit,
-                        utcnow)
 
 INVALID, OPEN, ANSWERED, CLOSED = "invalid", "open", "answered", "closed"
 DEFAULT_TEXT_LIMIT = 2000
