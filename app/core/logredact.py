@@ -22,7 +22,10 @@ def redact(text: str) -> str:
 def _redacting_factory(original):
     def factory(*args, **kwargs):
         record = original(*args, **kwargs)
-        message = record.getMessage() if record.args else str(record.msg)
+        try:
+            message = record.getMessage() if record.args else str(record.msg)
+        except Exception:  # noqa: BLE001 - bad format arguments: logging reports them when it emits
+            return record
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, ()
