@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -16,7 +16,21 @@ class ReminderForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
+    """The secretariat's direct change; `unit_id` = the progress page to go back to (optional)."""
     email = StringField(_l("Địa chỉ thư điện tử mới"), validators=[DataRequired(), Length(max=254)])
+    unit_id = HiddenField()
+
+
+class ProposalForm(FlaskForm):
+    """A focal unit's proposal of a new address for a failed delivery."""
+    email = StringField(_l("Địa chỉ thư điện tử mới"), validators=[DataRequired(), Length(max=254)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=1000)])
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Quyết định"), choices=[("approve", _l("Duyệt")), ("reject", _l("Từ chối"))],
+                          validators=[DataRequired()])
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=1000)])
 
 
 class ActionForm(FlaskForm):
