@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 
 class TemplateForm(FlaskForm):
@@ -28,8 +28,7 @@ class ProposalForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Quyết định"), choices=[("approve", _l("Duyệt")), ("reject", _l("Từ chối"))],
-                          validators=[DataRequired()])
+    decision = StringField(_l("Quyết định"), validators=[DataRequired(), AnyOf(("approve", "reject"))])
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=1000)])
 
 
