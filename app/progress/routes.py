@@ -13,7 +13,7 @@ from app.models import Campaign, Group, Unit, utcnow
 from . import actions, exports
 from .charts import day_chart, rate_chart
 from .drilldown import unit_statuses
-from .services import Filters, ProgressError, campaign_progress, parse_filters, visible_unit_ids
+from .services import Filters, ProgressError, campaign_progress, parse_filters, shown_for, visible_unit_ids
 from .status import outbox_status, runner_status
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
@@ -47,7 +47,7 @@ def dashboard(campaign_id: int):
     """Coordinators see every unit; a focal user lands here on its own units only."""
     campaign = _campaign(campaign_id)
     filters, error = _filters()
-    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
+    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters, shown_for(current_user))
     today = utcnow().date()
     page = render_template(
         "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
@@ -72,11 +72,12 @@ def unit(campaign_id: int, unit_id: int):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_id)
     filters, error = _filters()
-    progress = campaign_progress(campaign, [unit.id])
+    progress = campaign_progress(campaign, [unit.id], shown=shown_for(current_user))
     today = utcnow().date()
     # The assessed unit sees counts and the addresses on its own list to fix, never who answered.
     staff = current_user.role in STAFF_ROLES
     return render_template("progress/unit.html", campaign=campaign, unit=unit, error=error, staff=staff,
+                           shown=progress.shown,
                            rows=unit_statuses(campaign, unit, filters.group_id) if staff else [],
                            fixes=[] if staff else addresses_to_fix(campaign, [unit.id]),
                            row=progress.units[0] if progress.units else None, groups=progress.groups,
@@ -126,7 +127,7 @@ def export(campaign_id: int, fmt: str):
     if error:
         flash(error, "error")
         return redirect(url_for("progress.dashboard", campaign_id=campaign.id))
-    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
+    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters, shown_for(current_user))
     stamp = progress.taken_at.strftime("%Y%m%d-%H%M%S")
     name = f"tien-do-{campaign.id}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -155,7 +156,7 @@ def api(campaign_id: int):
             return jsonify({"error": _("Không có đơn vị này trong kỳ đánh giá.")}), 404
         require_unit(unit.code)
         unit_ids = [unit.id]
-    payload = campaign_progress(campaign, unit_ids, filters).as_dict()
+    payload = campaign_progress(campaign, unit_ids, filters, shown_for(current_user)).as_dict()
     payload["runner"] = runner_status()
     payload["outbox"] = outbox_status(campaign.id)
     return jsonify(payload)
