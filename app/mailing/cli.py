@@ -123,9 +123,9 @@ def addresses_decide(proposal_id, approve, note, user_email, as_json):
     except MailingError as exc:
         db.session.rollback()
         fail(str(exc))
-    report({**_proposal_row(proposal), "queued": queued}, as_json,
-           _("Đề xuất #%(id)d: %(state)s; %(n)d đường dẫn mới đang chờ gửi.", id=proposal.id,
-             state=proposal.state, n=queued))
+    text = (_("Đề xuất #%(id)d đã được duyệt; %(n)d đường dẫn mới đang chờ gửi.", id=proposal.id, n=queued) if approve
+            else _("Đề xuất #%(id)d đã bị từ chối.", id=proposal.id))
+    report({**_proposal_row(proposal), "queued": queued}, as_json, text)
 
 
 COMMANDS = [invitations, reminders, mail, addresses]
