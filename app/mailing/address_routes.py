@@ -6,18 +6,11 @@ from flask_login import current_user
 from app.core.policy import STAFF_ROLES, allow
 from app.extensions import db
 from app.models import AddressProposal, Invitation, Respondent, Unit
+from app.progress.services import visible_unit_ids
 
 from . import addresses, services
 from .forms import ActionForm, DecisionForm, EmailForm, ProposalForm
 from .routes import _campaign, bp
-
-
-def _own_list_units(campaign) -> list[int] | None:
-    """None for the secretariat (every list); the ids of a focal account's own units otherwise."""
-    if current_user.role in STAFF_ROLES:
-        return None
-    return list(db.session.scalars(db.select(Unit.id).where(Unit.campaign_id == campaign.id,
-                                                            Unit.code.in_(current_user.unit_codes or {""}))))
 
 
 @bp.route("/campaigns/<int:campaign_id>/addresses", endpoint="addresses")
@@ -25,7 +18,7 @@ def _own_list_units(campaign) -> list[int] | None:
 def addresses_page(campaign_id: int):
     """Failed or bounced deliveries (a focal unit: its own lists only) and the address proposals."""
     campaign = _campaign(campaign_id)
-    scope = _own_list_units(campaign)
+    scope = visible_unit_ids(campaign, current_user)
     return render_template("mailing/addresses.html", campaign=campaign, staff=scope is None,
                            fixes=addresses.addresses_to_fix(campaign, scope),
                            proposals=addresses.proposals(campaign, scope))
@@ -42,7 +35,7 @@ def propose_address(campaign_id: int, invitation_id: int):
     if invitation is None or invitation.campaign_id != campaign_id:
         abort(404)
     # Only the unit whose list the person is on: anyone else gets the same 404 as a missing id.
-    if invitation.respondent.unit_id not in (_own_list_units(_campaign(campaign_id)) or []):
+    if invitation.respondent.unit_id not in (visible_unit_ids(_campaign(campaign_id), current_user) or []):
         abort(404)
     form = ProposalForm()
     if not form.validate_on_submit():
