@@ -260,3 +260,47 @@ def test_list_replacement_clears_proposals_and_queued_mail_through_mailing(bounc
     assert db.session.scalar(db.select(db.func.count(AddressProposal.id))) == 0
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status == "queued")) == 0
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 1  # SO_NV's only
+
+
+def test_addresses_to_fix_depend_on_delivery_only_never_on_answering(app, make_campaign):
+    """Property: for any mix of delivery states, opened and answered days, the people a focal unit
+    is shown are exactly those whose mail failed or bounced — opening or answering changes nothing."""
+    from datetime import date
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from app.models import Group, RespondentTarget, Unit
+
+    campaign = make_campaign()
+    unit = db.session.scalar(db.select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == "SO_TP"))
+    group = db.session.scalar(db.select(Group).where(Group.campaign_id == campaign.id, Group.code == "LD_SO"))
+    person = st.tuples(st.sampled_from(("pending", "queued", "sent", "failed", "bounced")), st.booleans(),
+                       st.booleans())
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(person, max_size=8))
+    def check(people):
+        db.session.execute(db.delete(Invitation))
+        db.session.execute(db.delete(RespondentTarget))
+        db.session.execute(db.delete(Respondent))
+        expected = set()
+        for n, (status, opened, answered) in enumerate(people):
+            r = Respondent(campaign_id=campaign.id, unit_id=unit.id, group_id=group.id, full_name=f"Người {n}",
+                           email=f"n{n}@sotp.gov.vn")
+            db.session.add(r)
+            db.session.flush()
+            db.session.add(Invitation(campaign_id=campaign.id, respondent_id=r.id, unit_id=unit.id, group_id=group.id,
+                                      questionnaire_code=group.questionnaire_code, nonce=str(n), status=status,
+                                      opened_on=date.today() if opened else None,
+                                      answered_on=date.today() if answered else None))
+            if status in ("failed", "bounced"):
+                expected.add(r.id)
+        db.session.flush()
+        shown = {f.respondent.id for f in addresses_to_fix(campaign, [unit.id])}
+        assert shown == expected
+        db.session.execute(db.update(Invitation).values(answered_on=None, opened_on=None))
+        assert {f.respondent.id for f in addresses_to_fix(campaign, [unit.id])} == shown
+        db.session.rollback()
+
+    check()
