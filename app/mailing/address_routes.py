@@ -1,8 +1,10 @@
 """Addresses to fix: a focal unit proposes, the secretariat decides or changes directly (addresses.py)."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core.nav import campaign_link
 from app.core.policy import STAFF_ROLES, allow
 from app.extensions import db
 from app.models import AddressProposal, Invitation, Respondent, Unit
@@ -11,6 +13,8 @@ from app.progress.services import visible_unit_ids
 from . import addresses, services
 from .forms import ActionForm, DecisionForm, EmailForm, ProposalForm
 from .routes import _campaign, bp
+
+campaign_link("mailing.addresses", _l("Địa chỉ cần sửa"), ["admin", "coordinator", "focal"], order=32)
 
 
 @bp.route("/campaigns/<int:campaign_id>/addresses", endpoint="addresses")
