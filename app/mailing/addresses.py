@@ -57,7 +57,8 @@ class AddressToFix:
     pending: AddressProposal | None
 
 
-def addresses_to_fix(campaign: Campaign, list_unit_ids: list[int] | None = None, limit: int = 500) -> list[AddressToFix]:
+def addresses_to_fix(campaign: Campaign, list_unit_ids: list[int] | None = None,
+                     limit: int = 500) -> list[AddressToFix]:
     """People whose delivery failed or bounced, on the lists of `list_unit_ids` (None = every list)."""
     q = (select(Respondent, Unit.code).join(Unit, Unit.id == Respondent.unit_id)
          .where(Respondent.campaign_id == campaign.id,

@@ -64,7 +64,7 @@ def mail_drain(as_json):
     report(payload, as_json, _("Đã gửi %(sent)d, lỗi %(failed)d, thử lại sau %(retried)d.", **payload))
 
 
-addresses = click.Group("addresses", help="Đổi địa chỉ / address changes (a focal unit proposes, the secretariat decides).")
+addresses = click.Group("addresses", help="Đổi địa chỉ / address changes (focal unit proposes, secretariat decides).")
 
 
 def _user(email: str) -> User:

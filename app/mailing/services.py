@@ -18,8 +18,8 @@ from sqlalchemy import delete, func, insert, select, update
 
 from app.core import audit
 from app.extensions import db
-from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent, RespondentList,
-                        RespondentTarget, Unit, utcnow)
+from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent,
+                        RespondentList, RespondentTarget, Unit, utcnow)
 
 from . import tokens
 from .composer import CompiledTemplate, Link, contact_footer, templates_for

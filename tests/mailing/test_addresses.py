@@ -304,3 +304,25 @@ def test_addresses_to_fix_depend_on_delivery_only_never_on_answering(app, make_c
         db.session.rollback()
 
     check()
+
+
+def test_after_the_answering_deadline_nothing_is_re_sent(bounced):
+    from datetime import date, timedelta
+
+    from app.mailing.services import resend_invitation
+
+    campaign, server, bad, good, theirs, users = bounced
+    proposal = propose(_inv(bad), "moi@sotp.gov.vn", "Đổi hộp thư", users["focal"])
+    db.session.commit()
+    campaign.answers_by = date.today() - timedelta(days=1)
+    db.session.commit()
+    outbox = db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
+    for attempt in (lambda: resend_invitation(_inv(good), users["admin"]),
+                    lambda: change_address(db.session.get(Respondent, good.id), "x@sotp.gov.vn", users["admin"]),
+                    lambda: decide(proposal, True, users["admin"]),
+                    lambda: propose(_inv(bad), "khac@sotp.gov.vn", "Lý do", users["focal"])):
+        with pytest.raises(MailingError, match="quá hạn trả lời"):
+            attempt()
+        db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == outbox
+    assert db.session.get(Respondent, good.id).email == "dung@sotp.gov.vn"

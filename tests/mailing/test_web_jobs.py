@@ -69,7 +69,8 @@ def test_focal_sees_only_its_own_lists_and_can_only_propose(app, client, make_us
     for r in (mine, theirs):
         r.email_status, r.email_error = "failed", "550 không tồn tại"
     db.session.commit()
-    inv = {r.id: db.session.scalar(db.select(Invitation.id).where(Invitation.respondent_id == r.id)) for r in (mine, theirs)}
+    inv = {r.id: db.session.scalar(db.select(Invitation.id).where(Invitation.respondent_id == r.id))
+           for r in (mine, theirs)}
     login(client, make_user("focal", units=["SO_TP"]))
     page = client.get(f"/campaigns/{campaign.id}/addresses").get_data(as_text=True)
     assert mine.email in page and theirs.email not in page

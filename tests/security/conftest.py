@@ -9,8 +9,8 @@ from app.core.schemes import get_scheme
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
-from app.models import (AddressProposal, Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget, SelfAssessment,
-                        Unit)
+from app.models import (AddressProposal, Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget,
+                        SelfAssessment, Unit)
 
 PASSWORD = "mat-khau-1"
 
