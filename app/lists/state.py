@@ -7,11 +7,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from app.core import audit
 from app.extensions import db
-from app.models import Group, Invitation, OutboxMessage, Respondent, RespondentList, RespondentTarget, Unit, utcnow
+from app.mailing.services import forget_respondents
+from app.models import Group, Invitation, Respondent, RespondentList, RespondentTarget, Unit, utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EDITABLE = ("draft", "returned")
@@ -71,14 +72,8 @@ def remove_respondents(unit: Unit, reason: str) -> int:
     count = db.session.scalar(select(func.count(Respondent.id)).where(Respondent.unit_id == unit.id))
     if not count:
         return 0
-    # Mails not yet sent to the removed people must not go out with dead links.
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.respondent_id.in_(ids),
-                                                   OutboxMessage.status == "queued")
-                       .values(status="failed", last_error="list replaced"), execution_options={"synchronize_session": False})
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.respondent_id.in_(ids))
-                       .values(respondent_id=None), execution_options={"synchronize_session": False})
-    db.session.execute(delete(Invitation).where(Invitation.respondent_id.in_(ids)),
-                       execution_options={"synchronize_session": False})
+    # Their queued mails, invitations and address proposals are the mailing package's to clear.
+    forget_respondents(ids)
     db.session.execute(delete(RespondentTarget).where(RespondentTarget.respondent_id.in_(ids)),
                        execution_options={"synchronize_session": False})
     db.session.execute(delete(Respondent).where(Respondent.unit_id == unit.id),

@@ -1,4 +1,4 @@
-"""Mailing commands (DESIGN.md §6): invitations send, reminders send, mail drain."""
+"""Mailing commands (DESIGN.md §6): invitations send, reminders send, mail drain, addresses propose/decide."""
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
@@ -6,6 +6,9 @@ from flask_babel import gettext as _
 from app.admin.cli import get_campaign
 from app.core.cli_utils import fail, report
 from app.extensions import db
+from app.models import AddressProposal, Invitation, User
+
+from . import addresses as address_changes
 
 from .outbox import drain
 from .services import MailingError, queue_invitations_report, send_reminders
@@ -61,4 +64,68 @@ def mail_drain(as_json):
     report(payload, as_json, _("Đã gửi %(sent)d, lỗi %(failed)d, thử lại sau %(retried)d.", **payload))
 
 
-COMMANDS = [invitations, reminders, mail]
+addresses = click.Group("addresses", help="Đổi địa chỉ / address changes (focal unit proposes, secretariat decides).")
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        fail(_("Không có tài khoản với thư điện tử '%(email)s'.", email=email))
+    return user
+
+
+def _proposal_row(p: AddressProposal) -> dict:
+    return {"id": p.id, "invitation": p.invitation_id, "respondent": p.respondent_id, "old_email": p.old_email,
+            "new_email": p.new_email, "reason": p.reason, "state": p.state}
+
+
+@addresses.command("propose")
+@click.argument("invitation_id", type=int)
+@click.option("--email", "new_email", required=True, help="The proposed address.")
+@click.option("--reason", required=True, help="Why the address should change.")
+@click.option("--user", "user_email", required=True, help="The focal account proposing.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def addresses_propose(invitation_id, new_email, reason, user_email, as_json):
+    """Propose a new address for a failed or bounced delivery (nothing is mailed before approval)."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        fail(_("Không có thư mời với mã số %(id)s.", id=invitation_id))
+    actor = _user(user_email)
+    try:
+        proposal = address_changes.propose(invitation, new_email, reason, actor)
+        db.session.commit()
+    except MailingError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    report(_proposal_row(proposal), as_json,
+           _("Đề xuất #%(id)d đang chờ Tổ thư ký quyết định.", id=proposal.id))
+
+
+@addresses.command("decide")
+@click.argument("proposal_id", type=int)
+@click.option("--approve/--reject", "approve", default=None, help="The decision.")
+@click.option("--note", default=None, help="A note kept with the decision.")
+@click.option("--user", "user_email", required=True, help="The admin or coordinator deciding.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def addresses_decide(proposal_id, approve, note, user_email, as_json):
+    """Approve (old link revoked, address set, fresh link queued) or reject a proposal."""
+    if approve is None:
+        fail(_("Hãy chọn --approve hoặc --reject."))
+    proposal = db.session.get(AddressProposal, proposal_id)
+    if proposal is None:
+        fail(_("Không có đề xuất với mã số %(id)s.", id=proposal_id))
+    actor = _user(user_email)
+    try:
+        queued = address_changes.decide(proposal, approve, actor, note)
+        db.session.commit()
+    except MailingError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    text = (_("Đề xuất #%(id)d đã được duyệt; %(n)d đường dẫn mới đang chờ gửi.", id=proposal.id, n=queued) if approve
+            else _("Đề xuất #%(id)d đã bị từ chối.", id=proposal.id))
+    report({**_proposal_row(proposal), "queued": queued}, as_json, text)
+
+
+COMMANDS = [invitations, reminders, mail, addresses]

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 
 class TemplateForm(FlaskForm):
@@ -16,7 +16,20 @@ class ReminderForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
+    """The secretariat's direct change; `unit_id` = the progress page to go back to (optional)."""
     email = StringField(_l("Địa chỉ thư điện tử mới"), validators=[DataRequired(), Length(max=254)])
+    unit_id = HiddenField()
+
+
+class ProposalForm(FlaskForm):
+    """A focal unit's proposal of a new address for a failed delivery."""
+    email = StringField(_l("Địa chỉ thư điện tử mới"), validators=[DataRequired(), Length(max=254)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=1000)])
+
+
+class DecisionForm(FlaskForm):
+    decision = StringField(_l("Quyết định"), validators=[DataRequired(), AnyOf(("approve", "reject"))])
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=1000)])
 
 
 class ActionForm(FlaskForm):

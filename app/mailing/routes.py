@@ -1,4 +1,4 @@
-"""Invitations page, reminders, mail templates, address corrections and the development mailbox."""
+"""Invitations page, reminders, mail templates and the development mailbox (addresses: address_routes.py)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,13 +8,14 @@ from app.core import audit
 from app.core.nav import campaign_link
 from app.core.policy import STAFF_ROLES, allow
 from app.extensions import db
-from app.models import Campaign, Group, Invitation, Mailbox, OutboxMessage, Respondent, Unit
+from app.models import Campaign, Group, Mailbox, OutboxMessage, Unit
 from jobs.heartbeat import runner_status
 
 from . import services
+from .addresses import addresses_to_fix
 from .composer import TemplateError, check_template, templates_for
 from .devmail import list_messages
-from .forms import ActionForm, EmailForm, ReminderForm, TemplateForm
+from .forms import ActionForm, ReminderForm, TemplateForm
 
 bp = Blueprint("mailing", __name__, template_folder="templates")
 campaign_link("mailing.invitations", _l("Thư mời"), ["admin", "coordinator"], order=30)
@@ -49,7 +50,7 @@ def invitations(campaign_id: int):
         OutboxMessage.campaign_id == campaign.id, OutboxMessage.status == "queued",
         OutboxMessage.last_error.is_not(None)).group_by(OutboxMessage.last_error).limit(5)).all()
     return render_template("mailing/invitations.html", campaign=campaign, counts=services.status_counts(campaign),
-                           problems=services.problem_addresses(campaign), forms=forms,
+                           problems=addresses_to_fix(campaign), forms=forms,
                            reminder_form=_reminder_form(campaign), box_errors=box_errors, stuck=stuck,
                            runner=runner_status(), action=ActionForm(), dev_backend=not current_app.config.get("MAIL_URL"))
 
@@ -111,59 +112,6 @@ def save_template(campaign_id: int):
     return redirect(url_for("mailing.invitations", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
-@allow("admin")
-def resend(campaign_id: int, invitation_id: int):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.campaign_id != campaign_id:
-        abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.resend_invitation(invitation, actor=current_user)
-        db.session.commit()
-        flash(_("Đã thu hồi đường dẫn cũ và gửi lại thư mời."), "success")
-    except services.MailingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("mailing.invitations", campaign_id=campaign_id))
-
-
-@bp.route("/campaigns/<int:campaign_id>/addresses")
-@allow("admin", "coordinator", "focal")
-def addresses(campaign_id: int):
-    """Failed or bounced addresses of the units the account may see, with a form to correct each."""
-    campaign = _campaign(campaign_id)
-    scope = None if current_user.role in STAFF_ROLES else current_user.unit_codes
-    return render_template("mailing/addresses.html", campaign=campaign,
-                           problems=services.problem_addresses(campaign, scope), form=EmailForm())
-
-
-@bp.route("/campaigns/<int:campaign_id>/addresses/<int:respondent_id>", methods=["POST"])
-@allow("admin", "coordinator", "focal")
-def correct_address(campaign_id: int, respondent_id: int):
-    respondent = db.session.get(Respondent, respondent_id)
-    if respondent is None or respondent.campaign_id != campaign_id:
-        abort(404)
-    unit_code = db.session.scalar(db.select(Unit.code).where(Unit.id == respondent.unit_id))
-    if not current_user.can_see_unit(unit_code):
-        abort(403)
-    form = EmailForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        flash(_("Hãy nhập địa chỉ thư điện tử mới."), "error")
-        return redirect(url_for("mailing.addresses", campaign_id=campaign_id))
-    try:
-        n = services.correct_email(respondent, form.email.data, current_user)
-        db.session.commit()
-        flash(_("Đã sửa địa chỉ và gửi lại %(n)d đường dẫn mới.", n=n), "success")
-    except services.MailingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("mailing.addresses", campaign_id=campaign_id))
-
-
 @bp.route("/dev-mail")
 @allow("admin")
 def dev_mailbox():
@@ -175,3 +123,6 @@ def dev_mailbox():
     return render_template("mailing/dev_mailbox.html",
                            messages=list_messages(current_app.config["MAIL_DEV_DIR"]),
                            configured=bool(current_app.config.get("MAIL_URL")))
+
+
+from . import address_routes  # noqa: E402,F401  (registers the address views on bp; needs the helpers above)

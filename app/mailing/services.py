@@ -1,22 +1,25 @@
-"""Invitations and reminders: who is invited, what is queued, revocation and corrections.
+"""Invitations and reminders: who is invited, what is queued, revocation and re-issue.
+
+This package owns invitation, link and outbox state; other packages call these functions
+(and app/mailing/addresses.py for address changes), never edit those rows:
+queue_invitations / queue_invitations_report, send_reminders, revoke, reissue, resend_invitation,
+cancel_queued, forget_respondents (list replaced), mark_bounced (delivery reports).
 
 Services only flush; the view, CLI command or job owns the commit, so the outbox rows are
 written in the same transaction as the state change that causes them.
 """
-import re
-import unicodedata
 from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from app.core import audit
 from app.extensions import db
-from app.models import (AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent, RespondentList,
-                        RespondentTarget, Unit, utcnow)
+from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent,
+                        RespondentList, RespondentTarget, Unit, utcnow)
 
 from . import tokens
 from .composer import CompiledTemplate, Link, contact_footer, templates_for
@@ -190,12 +193,33 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
     return len(ids)
 
 
-def _cancel_queued(respondent_id: int, invitation_ids: set[int], reason: str) -> None:
-    """Queued mails still carrying a revoked link are not sent."""
-    for msg in db.session.scalars(select(OutboxMessage).where(OutboxMessage.respondent_id == respondent_id,
+def cancel_queued(invitation_ids: set[int], reason: str) -> int:
+    """Queued mails carrying any of these links are not sent (marked failed with the reason); returns how many."""
+    ids = set(invitation_ids)
+    if not ids:
+        return 0
+    respondents = select(Invitation.respondent_id).where(Invitation.id.in_(ids))
+    n = 0
+    for msg in db.session.scalars(select(OutboxMessage).where(OutboxMessage.respondent_id.in_(respondents),
                                                               OutboxMessage.status == "queued")):
-        if invitation_ids & set(msg.invitation_ids or []):
+        if ids & set(msg.invitation_ids or []):
             msg.status, msg.last_error = "failed", reason
+            n += 1
+    return n
+
+
+def forget_respondents(respondent_ids) -> None:
+    """Before respondents leave a list: their queued mails are cancelled, sent mails kept without
+    the person, and their invitations and address proposals deleted. `respondent_ids`: a subquery."""
+    opts = {"synchronize_session": False}
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.respondent_id.in_(respondent_ids),
+                                                   OutboxMessage.status == "queued")
+                       .values(status="failed", last_error="list replaced"), execution_options=opts)
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.respondent_id.in_(respondent_ids))
+                       .values(respondent_id=None), execution_options=opts)
+    db.session.execute(delete(AddressProposal).where(AddressProposal.respondent_id.in_(respondent_ids)),
+                       execution_options=opts)
+    db.session.execute(delete(Invitation).where(Invitation.respondent_id.in_(respondent_ids)), execution_options=opts)
 
 
 def revoke(invitation: Invitation, actor=None) -> None:
@@ -205,12 +229,13 @@ def revoke(invitation: Invitation, actor=None) -> None:
     invitation.nonce = tokens.new_nonce()
     invitation.revoked_at = utcnow()
     invitation.status = "pending"
-    _cancel_queued(invitation.respondent_id, {invitation.id}, _("Đường dẫn đã được thu hồi."))
+    cancel_queued({invitation.id}, _("Đường dẫn đã được thu hồi."))
     db.session.flush()
     audit.record("invitation.revoke", actor, invitation.campaign_id, target=str(invitation.id))
 
 
-def _reissue(invitations: list[Invitation], actor, action: str) -> int:
+def reissue(invitations: list[Invitation], actor, action: str) -> int:
+    """Revoke the links of these (unanswered) invitations and queue fresh ones; returns how many were queued."""
     for inv in invitations:
         revoke(inv, actor)
         inv.revoked_at, inv.last_error = None, None
@@ -226,44 +251,10 @@ def _reissue(invitations: list[Invitation], actor, action: str) -> int:
 
 
 def resend_invitation(invitation: Invitation, actor=None) -> int:
-    """Revoke the old link and mail a new one (secretariat). Returns 1 when a mail was queued."""
-    return _reissue([invitation], actor, "invitation.resend")
-
-
-EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
-
-
-def normalise_email(value: str) -> str:
-    """NFC, trimmed, domain in lower case (IDNA-checked); a Vietnamese local part is kept."""
-    value = unicodedata.normalize("NFC", (value or "").strip())
-    if not EMAIL.match(value) or len(value) > 254:
-        raise MailingError(_("Địa chỉ thư điện tử '%(value)s' không hợp lệ.", value=value))
-    local, _at, domain = value.rpartition("@")
-    try:
-        domain.encode("idna")
-    except UnicodeError:
-        raise MailingError(_("Tên miền của địa chỉ '%(value)s' không hợp lệ.", value=value)) from None
-    return f"{local}@{domain.lower()}"
-
-
-def correct_email(respondent: Respondent, new_email: str, actor) -> int:
-    """The focal unit fixes a failed/bounced address: the invitations are re-issued with new links.
-    Returns the number of invitations queued again."""
-    unit_code = db.session.scalar(select(Unit.code).where(Unit.id == respondent.unit_id))
-    if actor is not None and not actor.can_see_unit(unit_code):
-        raise MailingError(_("Bạn không phụ trách đơn vị của người này."))
-    email = normalise_email(new_email)
-    clash = db.session.scalar(select(Respondent.id).where(Respondent.campaign_id == respondent.campaign_id,
-                                                          Respondent.email == email, Respondent.id != respondent.id))
-    if clash:
-        raise MailingError(_("Địa chỉ %(email)s đã có trong danh sách của kỳ đánh giá.", email=email))
-    before = respondent.email
-    respondent.email, respondent.email_status, respondent.email_error = email, "ok", None
-    db.session.flush()
-    audit.record("respondent.email", actor, respondent.campaign_id, target=str(respondent.id), before=before, after=email)
-    invitations = list(db.session.scalars(select(Invitation).where(Invitation.respondent_id == respondent.id,
-                                                                  Invitation.answered_on.is_(None))))
-    return _reissue(invitations, actor, "invitation.reissue")
+    """Revoke the old link and mail a new one to the same address (secretariat). Returns 1 when queued."""
+    if utcnow() >= answer_deadline(db.session.get(Campaign, invitation.campaign_id)):
+        raise MailingError(_("Đã quá hạn trả lời phiếu; không gửi lại thư mời nữa."))
+    return reissue([invitation], actor, "invitation.resend")
 
 
 def mark_bounced(to_addr: str, reason: str) -> int:
@@ -327,13 +318,3 @@ def status_counts(campaign: Campaign) -> dict:
         OutboxMessage.campaign_id == campaign.id).group_by(OutboxMessage.status)).all())
     return {"invitations": {s: counts.get(s, 0) for s in ("pending", "queued", "sent", "failed", "bounced")},
             "total": sum(counts.values()), "answered": answered, "reminders": int(reminders or 0), "outbox": outbox}
-
-
-def problem_addresses(campaign: Campaign, unit_codes: set[str] | None = None, limit: int = 500) -> list:
-    """Respondents whose address failed or bounced, with the server's reply (no answers shown)."""
-    q = (select(Respondent, Unit.code).join(Unit, Unit.id == Respondent.unit_id)
-         .where(Respondent.campaign_id == campaign.id, or_(Respondent.email_status != "ok"))
-         .order_by(Unit.code, Respondent.full_name).limit(limit))
-    if unit_codes is not None:
-        q = q.where(Unit.code.in_(unit_codes))
-    return db.session.execute(q).all()

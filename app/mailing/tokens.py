@@ -51,35 +51,6 @@ def survey_url(invitation) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{make_token(invitation)}"
 
 
-#: Reasons resolve_link may give; the survey page shows one neutral message for each.
-REASONS = ("invalid", "revoked", "answered", "expired")
-
-
-def resolve_link(token: str, today=None):
-    """(invitation, None) for a usable link, else (None, reason) with reason in REASONS.
-
-    'invalid' covers tampered, truncated, forged and unknown ids alike, so the page never
-    hints whether an invitation exists. expired = today > the campaign's answering deadline.
-    """
-    from app.extensions import db
-    from app.models import Campaign, Invitation, utcnow
-
-    read = read_token(token or "")
-    if read is None:
-        return None, "invalid"
-    invitation = db.session.get(Invitation, read[0])
-    if invitation is None:
-        return None, "invalid"
-    if not secrets.compare_digest(invitation.nonce, read[1]):
-        return None, "revoked"
-    if invitation.answered_on is not None:
-        return None, "answered"
-    campaign = db.session.get(Campaign, invitation.campaign_id)
-    if (today or utcnow().date()) > campaign.answers_by:
-        return None, "expired"
-    return invitation, None
-
-
 class LinkMaker:
     """Makes many tokens fast (queueing 100 000 invitations): the same format itsdangerous reads
     (base64url JSON payload, '.', base64url HMAC-SHA1 with the derived key), without the

@@ -112,3 +112,40 @@ class OutboxMessage(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+PROPOSAL_STATES = ("pending", "approved", "rejected")
+
+
+class AddressProposal(Model):
+    """A focal unit's proposal of a new address for a failed or bounced delivery; the secretariat decides.
+
+    Anonymity: it carries when it was proposed and decided, never anything about answering —
+    a proposal is only possible before the invitation is answered, and nothing here changes after.
+    """
+
+    __tablename__ = "address_proposals"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending','approved','rejected')", name="state"),
+        CheckConstraint("(state = 'pending') = (decided_at IS NULL)", name="decided"),
+        Index("ix_address_proposals_campaign_state", "campaign_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"), index=True)
+    #: The invitation whose delivery failed (the one named by the focal unit).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
+    old_email: Mapped[str | None] = mapped_column(String(254))
+    new_email: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    respondent: Mapped[Respondent] = relationship()
+    proposed_by: Mapped["User | None"] = relationship(foreign_keys=[proposed_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821

@@ -1,4 +1,8 @@
-"""One unit's respondents with the state of their invitation — status only, never answers."""
+"""One unit's respondents with the state of their invitation — status only, never answers.
+
+For the secretariat only (admin, coordinator): the assessed unit must not see who has opened or
+answered (issue 12); its pages show counts and its own failed addresses (mailing.addresses).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

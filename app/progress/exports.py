@@ -8,28 +8,32 @@ from openpyxl import Workbook
 
 from app.core.export import write_csv, write_sheet
 
-from .services import Counts, Progress
+from .services import SHOWN, Counts, Progress
 
 
-def headers() -> list[str]:
-    return [_("Mã đơn vị"), _("Tên đơn vị"), _("Loại"), _("Nhóm đối tượng"), _("Trong danh sách"), _("Thư mời"),
-            _("Đã mời"), _("Đã gửi tới"), _("Lỗi / bị trả lại"), _("Đã mở"), _("Đã trả lời"),
-            _("Tỉ lệ trả lời (%)"), _("Đôn đốc đã gửi")]
+def _labels() -> dict[str, str]:
+    return {"listed": _("Trong danh sách"), "invitations": _("Thư mời"), "invited": _("Đã mời"),
+            "delivered": _("Đã gửi tới"), "failed": _("Lỗi / bị trả lại"), "opened": _("Đã mở"),
+            "answered": _("Đã trả lời"), "rate": _("Tỉ lệ trả lời (%)"), "reminders": _("Đôn đốc đã gửi")}
 
 
-def _figures(c: Counts) -> list:
-    return [c.listed, c.invitations, c.invited, c.delivered, c.failed, c.opened, c.answered,
-            None if c.rate is None else round(c.rate, 2), c.reminders]
+def headers(shown: tuple[str, ...] = SHOWN) -> list[str]:
+    labels = _labels()
+    return [_("Mã đơn vị"), _("Tên đơn vị"), _("Loại"), _("Nhóm đối tượng")] + [labels[name] for name in shown]
+
+
+def _figures(c: Counts, shown: tuple[str, ...]) -> list:
+    return [(None if c.rate is None else round(c.rate, 2)) if name == "rate" else getattr(c, name) for name in shown]
 
 
 def rows(progress: Progress) -> list[list]:
     """One row per unit (group column "Tất cả"), then one per group of the unit; a totals row last."""
-    out = []
+    out, shown = [], progress.shown
     for r in progress.units:
-        out.append([r.unit.code, r.unit.name, r.unit.kind, _("Tất cả")] + _figures(r.counts))
+        out.append([r.unit.code, r.unit.name, r.unit.kind, _("Tất cả")] + _figures(r.counts, shown))
         for g in r.groups:
-            out.append([r.unit.code, r.unit.name, r.unit.kind, g.group.name] + _figures(g.counts))
-    out.append([_("Tổng cộng"), "", "", ""] + _figures(progress.totals))
+            out.append([r.unit.code, r.unit.name, r.unit.kind, g.group.name] + _figures(g.counts, shown))
+    out.append([_("Tổng cộng"), "", "", ""] + _figures(progress.totals, shown))
     return out
 
 
@@ -40,7 +44,7 @@ def taken_label(progress: Progress) -> str:
 def to_csv(progress: Progress) -> bytes:
     """CSV: two preamble lines (campaign, time taken), a blank line, then the table."""
     preamble = [[_("Kỳ đánh giá"), progress.campaign.name], [_("Số liệu lúc"), taken_label(progress)], []]
-    body = write_csv(headers(), rows(progress)).decode("utf-8").lstrip("\ufeff")
+    body = write_csv(headers(progress.shown), rows(progress)).decode("utf-8").lstrip("\ufeff")
     head = write_csv(preamble[0], preamble[1:]).decode("utf-8").lstrip("\ufeff")
     return ("\ufeff" + head + body).encode("utf-8")
 
@@ -50,7 +54,7 @@ def to_xlsx(progress: Progress) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Tiến độ")
-    write_sheet(ws, headers(), rows(progress), widths={_("Tên đơn vị"): 40, _("Nhóm đối tượng"): 40})
+    write_sheet(ws, headers(progress.shown), rows(progress), widths={_("Tên đơn vị"): 40, _("Nhóm đối tượng"): 40})
     info = wb.create_sheet(_("Thông tin"))
     write_sheet(info, [_("Mục"), _("Giá trị")], [
         [_("Kỳ đánh giá"), progress.campaign.name],

@@ -5,15 +5,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.nav import campaign_link
-from app.core.policy import allow, require_unit
+from app.core.policy import STAFF_ROLES, allow, require_unit
 from app.core.redirects import safe_next
 from app.extensions import db
-from app.models import Campaign, Group, Invitation, Respondent, Unit, utcnow
+from app.mailing.addresses import addresses_to_fix
+from app.models import Campaign, Group, Unit, utcnow
 
 from . import actions, exports
 from .charts import day_chart, rate_chart
 from .drilldown import unit_statuses
-from .services import Filters, ProgressError, campaign_progress, parse_filters, visible_unit_ids
+from .services import Filters, ProgressError, campaign_progress, parse_filters, shown_for, visible_unit_ids
 from .status import outbox_status, runner_status
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
@@ -47,7 +48,7 @@ def dashboard(campaign_id: int):
     """Coordinators see every unit; a focal user lands here on its own units only."""
     campaign = _campaign(campaign_id)
     filters, error = _filters()
-    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
+    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters, shown_for(current_user))
     today = utcnow().date()
     page = render_template(
         "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
@@ -72,14 +73,17 @@ def unit(campaign_id: int, unit_id: int):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_id)
     filters, error = _filters()
-    progress = campaign_progress(campaign, [unit.id])
-    rows = unit_statuses(campaign, unit, filters.group_id)
+    progress = campaign_progress(campaign, [unit.id], shown=shown_for(current_user))
     today = utcnow().date()
-    return render_template("progress/unit.html", campaign=campaign, unit=unit, rows=rows, error=error,
+    # The assessed unit sees counts and the addresses on its own list to fix, never who answered.
+    staff = current_user.role in STAFF_ROLES
+    return render_template("progress/unit.html", campaign=campaign, unit=unit, error=error, staff=staff,
+                           shown=progress.shown,
+                           rows=unit_statuses(campaign, unit, filters.group_id) if staff else [],
+                           fixes=[] if staff else addresses_to_fix(campaign, [unit.id]),
                            row=progress.units[0] if progress.units else None, groups=progress.groups,
                            deadline_passed=today > campaign.answers_by, today=today,
-                           runner=runner_status(), outbox=outbox_status(campaign.id),
-                           can_edit=lambda r: current_user.can_see_unit(r.unit.code)), 400 if error else 200
+                           runner=runner_status(), outbox=outbox_status(campaign.id)), 400 if error else 200
 
 
 def _back(campaign: Campaign, unit: Unit | None):
@@ -114,47 +118,6 @@ def remind(campaign_id: int, unit_id: int):
     return _back(campaign, unit)
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
-@allow(*WATCHERS)
-def resend(campaign_id: int, invitation_id: int):
-    campaign = _campaign(campaign_id)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.campaign_id != campaign.id:
-        abort(404)
-    unit = _unit(campaign, invitation.unit_id)
-    try:
-        actions.resend(campaign, invitation, current_user)
-        db.session.commit()
-        flash(_("Đã xếp thư mời gửi lại cho %(name)s.", name=invitation.respondent.full_name), "success")
-    except ProgressError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return _back(campaign, unit)
-
-
-@bp.route("/campaigns/<int:campaign_id>/respondents/<int:respondent_id>/email", methods=["POST"])
-@allow(*WATCHERS)
-def correct_email(campaign_id: int, respondent_id: int):
-    campaign = _campaign(campaign_id)
-    respondent = db.session.get(Respondent, respondent_id)
-    if respondent is None or respondent.campaign_id != campaign.id:
-        abort(404)
-    # Only the unit whose list the person is on may change the address.
-    require_unit(respondent.unit.code)
-    unit_id = request.form.get("unit", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    if unit is not None and (unit.campaign_id != campaign.id or not current_user.can_see_unit(unit.code)):
-        unit = None
-    try:
-        actions.fix_email(respondent, request.form.get("email", ""), current_user)
-        db.session.commit()
-        flash(_("Đã sửa địa chỉ thư của %(name)s.", name=respondent.full_name), "success")
-    except ProgressError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return _back(campaign, unit or respondent.unit)
-
-
 @bp.route("/campaigns/<int:campaign_id>/export.<fmt>")
 @allow(*WATCHERS)
 def export(campaign_id: int, fmt: str):
@@ -165,7 +128,7 @@ def export(campaign_id: int, fmt: str):
     if error:
         flash(error, "error")
         return redirect(url_for("progress.dashboard", campaign_id=campaign.id))
-    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
+    progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters, shown_for(current_user))
     stamp = progress.taken_at.strftime("%Y%m%d-%H%M%S")
     name = f"tien-do-{campaign.id}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -194,7 +157,7 @@ def api(campaign_id: int):
             return jsonify({"error": _("Không có đơn vị này trong kỳ đánh giá.")}), 404
         require_unit(unit.code)
         unit_ids = [unit.id]
-    payload = campaign_progress(campaign, unit_ids, filters).as_dict()
+    payload = campaign_progress(campaign, unit_ids, filters, shown_for(current_user)).as_dict()
     payload["runner"] = runner_status()
     payload["outbox"] = outbox_status(campaign.id)
     return jsonify(payload)

@@ -36,6 +36,14 @@ class ProgressError(ValueError):
 
 
 FIELDS = ("listed", "invitations", "invited", "delivered", "failed", "opened", "answered", "reminders")
+#: The figures each role sees. The assessed unit gets counts only (issue 12): listed, invited,
+#: delivered, failed, answered — not opened, so nothing hints at who is reading the mail.
+SHOWN = ("listed", "invitations", "invited", "delivered", "failed", "opened", "answered", "rate", "reminders")
+FOCAL_SHOWN = ("listed", "invited", "delivered", "failed", "answered")
+
+
+def shown_for(user) -> tuple[str, ...]:
+    return SHOWN if user.role in ("admin", "coordinator") else FOCAL_SHOWN
 
 
 class Counts:
@@ -64,9 +72,10 @@ class Counts:
         self.answered += o.answered
         self.reminders += o.reminders
 
-    def as_dict(self) -> dict:
-        out = {name: getattr(self, name) for name in FIELDS}
-        out["rate"] = None if self.rate is None else round(self.rate, 2)
+    def as_dict(self, shown: tuple[str, ...] = SHOWN) -> dict:
+        out = {name: getattr(self, name) for name in FIELDS if name in shown}
+        if "rate" in shown:
+            out["rate"] = None if self.rate is None else round(self.rate, 2)
         return out
 
     def __eq__(self, other) -> bool:
@@ -110,6 +119,8 @@ class Progress:
     taken_at: datetime
     kinds: list[str]
     by_group: list[GroupRow] = field(default_factory=list)
+    #: The figures this reader may see (shown_for).
+    shown: tuple[str, ...] = SHOWN
 
     def as_dict(self) -> dict:
         """The same figures as the page, for the JSON endpoint and the CLI."""
@@ -117,12 +128,13 @@ class Progress:
             "campaign": {"id": self.campaign.id, "name": self.campaign.name,
                          "answers_by": self.campaign.answers_by.isoformat()},
             "taken_at": self.taken_at.isoformat(timespec="seconds") + "Z",
-            "totals": self.totals.as_dict(),
+            "totals": self.totals.as_dict(self.shown),
             "units": [{"id": r.unit.id, "code": r.unit.code, "name": r.unit.name, "kind": r.unit.kind,
-                       **r.counts.as_dict(),
+                       **r.counts.as_dict(self.shown),
                        "groups": [{"id": g.group.id, "code": g.group.code, "name": g.group.name,
-                                   **g.counts.as_dict()} for g in r.groups]} for r in self.units],
-            "groups": [{"id": g.group.id, "code": g.group.code, "name": g.group.name, **g.counts.as_dict()}
+                                   **g.counts.as_dict(self.shown)} for g in r.groups]} for r in self.units],
+            "groups": [{"id": g.group.id, "code": g.group.code, "name": g.group.name,
+                        **g.counts.as_dict(self.shown)}
                        for g in self.by_group],
             "answers_per_day": [{"date": d.isoformat(), "answered": n} for d, n in self.per_day],
         }
@@ -170,9 +182,12 @@ def _sum_if(condition):
 
 
 def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
-                      filters: Filters | None = None) -> Progress:
-    """Figures per assessed unit and group. `unit_ids` limits to a focal user's units (None = all)."""
+                      filters: Filters | None = None, shown: tuple[str, ...] = SHOWN) -> Progress:
+    """Figures per assessed unit and group. `unit_ids` limits to a focal user's units (None = all);
+    `shown` the figures the reader may see (a sort on another figure falls back to the unit code)."""
     filters = filters or Filters()
+    if filters.sort not in shown + ("code", "name", "kind"):
+        filters.sort, filters.descending = "code", False
     taken_at = utcnow()
     units_q = select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.code)
     if unit_ids is not None:
@@ -217,7 +232,7 @@ def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
     per_day = answers_per_day(campaign, [r.unit.id for r in result]
                               if (unit_ids is not None or filters.kind or filters.rate_below is not None) else None)
     by_group = [gr for gr in group_totals.values() if gr.counts.invitations or gr.counts.listed]
-    return Progress(campaign, result, totals, groups, per_day, taken_at, kinds, by_group)
+    return Progress(campaign, result, totals, groups, per_day, taken_at, kinds, by_group, shown)
 
 
 def _sort_key(name: str):

@@ -23,8 +23,8 @@ from sqlalchemy import and_, func, or_, update
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import new_nonce, read_token
-from app.models import (Answer, Campaign, Group, Invitation, Respondent, RespondentTarget, SealedAnswer, SurveyDraft,
-                        Unit, utcnow)
+from app.models import (Answer, Campaign, Group, Invitation, Respondent, RespondentList, RespondentTarget, SealedAnswer,
+                        SurveyDraft, Unit, utcnow)
 
 from .sealing import seal
 
@@ -271,11 +271,15 @@ def _dialect_insert():
 
 # ------------------------------------------------------------------ enumerator entry
 def _assigned(enumerator, campaign_id: int):
-    """Respondents an enumerator interviews: assigned by name, or — when nobody is assigned —
-    those without e-mail on the lists of the enumerator's units."""
+    """Respondents an enumerator interviews: on an approved list, and assigned by name or — when
+    nobody is assigned — without e-mail on the lists of the enumerator's units."""
     own_units = db.select(Unit.id).where(Unit.campaign_id == campaign_id, Unit.code.in_(sorted(enumerator.unit_codes)))
-    return or_(Respondent.enumerator_id == enumerator.id,
-               and_(Respondent.enumerator_id.is_(None), Respondent.email.is_(None), Respondent.unit_id.in_(own_units)))
+    approved = db.select(RespondentList.unit_id).where(RespondentList.campaign_id == campaign_id,
+                                                       RespondentList.state == "approved")
+    return and_(Respondent.unit_id.in_(approved),
+                or_(Respondent.enumerator_id == enumerator.id,
+                    and_(Respondent.enumerator_id.is_(None), Respondent.email.is_(None),
+                         Respondent.unit_id.in_(own_units))))
 
 
 def interviews_for(enumerator, campaign: Campaign) -> list[dict]:

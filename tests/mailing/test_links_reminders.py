@@ -1,4 +1,4 @@
-"""Signed links (resolve_link), reminders with cap/gap/quiet hours, deadlines, corrections."""
+"""Signed links (through the resolver the app uses), reminders with cap/gap/quiet hours, deadlines."""
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -7,9 +7,10 @@ from itsdangerous import URLSafeSerializer
 from app.extensions import db
 from app.mailing import tokens
 from app.mailing.outbox import drain
-from app.mailing.services import (MailingError, answer_deadline, check_deadlines, correct_email, queue_invitations,
-                                  resend_invitation, send_reminders)
-from app.models import AuditEntry, Invitation, OutboxMessage, Respondent, utcnow
+from app.mailing.services import (answer_deadline, check_deadlines, queue_invitations, resend_invitation,
+                                  send_reminders)
+from app.models import AuditEntry, Invitation, OutboxMessage, utcnow
+from app.survey.services import ANSWERED, CLOSED, INVALID, OPEN, resolve_survey_link
 
 
 @pytest.fixture
@@ -27,28 +28,33 @@ def _inv(person):
     return db.session.scalar(db.select(Invitation).where(Invitation.respondent_id == person.id))
 
 
-def test_resolve_link_reasons(invited):
+def _state(token, today=None):
+    link = resolve_survey_link(token, today or date.today())
+    return link.state, link.invitation
+
+
+def test_survey_link_states(invited):
     campaign, people = invited
     inv = _inv(people[0])
     token = tokens.make_token(inv)
-    assert tokens.resolve_link(token) == (inv, None)
+    assert _state(token) == (OPEN, inv)
     assert tokens.survey_url(inv) == f"http://127.0.0.1:5000/s/{token}"
     tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
     forged = URLSafeSerializer("another-key", salt=tokens.SALT).dumps([inv.id, inv.nonce])
     other_purpose = URLSafeSerializer(app_key := "test-secret", salt="password-reset").dumps([inv.id, inv.nonce])
     unknown = URLSafeSerializer(app_key, salt=tokens.SALT).dumps([999999, inv.nonce])
     for bad in (tampered, token[: len(token) // 2], forged, other_purpose, unknown, "", "x.y.z"):
-        assert tokens.resolve_link(bad) == (None, "invalid")
-    assert tokens.resolve_link(token, today=campaign.answers_by) == (inv, None)
-    assert tokens.resolve_link(token, today=campaign.answers_by + timedelta(days=1)) == (None, "expired")
+        assert _state(bad) == (INVALID, None)
+    assert _state(token, campaign.answers_by) == (OPEN, inv)
+    assert _state(token, campaign.answers_by + timedelta(days=1))[0] == CLOSED
     inv.answered_on = date.today()
-    assert tokens.resolve_link(token) == (None, "answered")
+    assert _state(token)[0] == ANSWERED
     other = _inv(people[1])
     old = tokens.make_token(other)
     resend_invitation(other)
     db.session.commit()
-    assert tokens.resolve_link(old) == (None, "revoked")
-    assert tokens.resolve_link(tokens.make_token(other)) == (other, None)
+    assert _state(old) == (INVALID, None)  # revoked: the same page as a forged link
+    assert _state(tokens.make_token(other)) == (OPEN, other)
 
 
 def test_reminders_only_to_non_answerers_with_gap_and_cap(invited):
@@ -112,38 +118,6 @@ def test_deadline_job_records_once_and_stops_queued_reminders(invited):
     queued = db.session.scalars(db.select(OutboxMessage.status).where(OutboxMessage.kind == "reminder")).all()
     assert queued and set(queued) == {"failed"}
     assert send_reminders(campaign, now=after) == 0
-
-
-def test_correct_email_reissues_with_a_new_link(app, make_campaign, make_respondents, smtp_server, use_mailbox,
-                                                make_user):
-    server = smtp_server()
-    use_mailbox(server.url())
-    campaign = make_campaign()
-    person, = make_respondents(campaign, "SO_TP", 1, emails=["sai@sotp.gov.vn"])
-    server.handler.refuse_rcpt["sai@sotp.gov.vn"] = "550 5.1.1 Không có hộp thư này"
-    queue_invitations(campaign)
-    db.session.commit()
-    drain()
-    old_token = tokens.make_token(_inv(person))
-    focal_other = make_user("focal", units=["SO_NV"])
-    with pytest.raises(MailingError):
-        correct_email(person, "dung@sotp.gov.vn", focal_other)
-    with pytest.raises(MailingError):
-        correct_email(person, "khong-phai-dia-chi", make_user("focal", units=["SO_TP"]))
-    db.session.rollback()
-    focal = db.session.scalar(db.select(type(focal_other)).where(type(focal_other).email.like("focal%"))
-                              .order_by(type(focal_other).id.desc()))
-    assert correct_email(person, "  Dung@SOTP.gov.vn ", focal) == 1
-    db.session.commit()
-    drain()
-    person = db.session.get(Respondent, person.id)
-    assert person.email == "Dung@sotp.gov.vn" and person.email_status == "ok"
-    assert tokens.resolve_link(old_token) == (None, "revoked")
-    received, = server.handler.to("Dung@sotp.gov.vn")
-    import re
-    new_token = re.search(r"/s/(\S+)", received.message.get_body(("plain",)).get_content()).group(1)
-    assert tokens.resolve_link(new_token)[1] is None
-    assert _inv(person).status == "sent"
 
 
 def test_fast_link_maker_makes_tokens_itsdangerous_reads(invited):

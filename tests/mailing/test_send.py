@@ -2,7 +2,7 @@
 import re
 
 from app.extensions import db
-from app.mailing import tokens
+from app.survey.services import OPEN, local_today, resolve_survey_link
 from app.mailing.outbox import drain
 from app.mailing.services import queue_invitations, queue_invitations_report
 from app.models import Invitation, OutboxMessage
@@ -36,8 +36,9 @@ def test_rendered_invitation_headers_bodies_and_a_link_that_verifies(app, make_c
     assert "Mọi thắc mắc xin liên hệ: cchc@sonv.gov.vn" in text
     html = msg.get_body(("html",)).get_content()
     assert f'href="http://127.0.0.1:5000/s/{token}"' in html
-    invitation, reason = tokens.resolve_link(token)
-    assert reason is None and invitation.respondent_id == person.id
+    link = resolve_survey_link(token, local_today())
+    invitation = link.invitation
+    assert link.state == OPEN and invitation.respondent_id == person.id
     assert invitation.status == "sent" and invitation.sent_at is not None
 
 
@@ -74,6 +75,6 @@ def test_one_mail_lists_each_unit_for_a_respondent_assessing_several(app, make_c
     tokens_in_mail = re.findall(r"/s/(\S+)", text)
     assert len(tokens_in_mail) == 3
     assert "- Sở Tư pháp: http" in text and "- UBND huyện Đông Anh: http" in text
-    units = {tokens.resolve_link(t)[0].unit_id for t in tokens_in_mail}
+    units = {resolve_survey_link(t, local_today()).invitation.unit_id for t in tokens_in_mail}
     assert len(units) == 3
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from app.extensions import db
-from app.mailing import tokens
+from app.survey.services import OPEN, local_today, resolve_survey_link
 from app.models import Campaign, Invitation, Respondent
 from jobs.heartbeat import beat, runner_status
 from jobs.lock import LeaderLock
@@ -34,7 +34,7 @@ def test_dev_backend_whole_flow_in_the_browser_pages(app, client, as_role, make_
     assert len(files) == 2
     page = client.get("/dev-mail").get_data(as_text=True)
     links = re.findall(r'href="http://127.0.0.1:5000/s/([^"]+)"', page)
-    assert len(links) >= 2 and sum(tokens.resolve_link(t)[1] is None for t in links)
+    assert len(links) >= 2 and sum(resolve_survey_link(t, local_today()).state == OPEN for t in links)
     assert "Thư mời tham gia khảo sát" in page
     counts = client.get(f"/campaigns/{campaign.id}/invitations").get_data(as_text=True)
     assert "<td>2</td>" in counts
@@ -57,7 +57,7 @@ def test_template_needs_the_link_placeholder(app, client, as_role, make_campaign
     assert db.session.get(Campaign, campaign.id).mail_templates["invitation"]["subject"] == "Mời {ho_ten} đánh giá {don_vi}"
 
 
-def test_focal_sees_and_corrects_only_its_own_units(app, client, make_user, make_campaign, make_respondents):
+def test_focal_sees_only_its_own_lists_and_can_only_propose(app, client, make_user, make_campaign, make_respondents):
     from tests.conftest import login
 
     campaign = make_campaign()
@@ -69,16 +69,23 @@ def test_focal_sees_and_corrects_only_its_own_units(app, client, make_user, make
     for r in (mine, theirs):
         r.email_status, r.email_error = "failed", "550 không tồn tại"
     db.session.commit()
+    inv = {r.id: db.session.scalar(db.select(Invitation.id).where(Invitation.respondent_id == r.id))
+           for r in (mine, theirs)}
     login(client, make_user("focal", units=["SO_TP"]))
     page = client.get(f"/campaigns/{campaign.id}/addresses").get_data(as_text=True)
     assert mine.email in page and theirs.email not in page
     token = csrf_token(client, f"/campaigns/{campaign.id}/addresses")
-    assert client.post(f"/campaigns/{campaign.id}/addresses/{theirs.id}",
-                       data={"csrf_token": token, "email": "x@sonv.gov.vn"}).status_code == 403
-    client.post(f"/campaigns/{campaign.id}/addresses/{mine.id}", data={"csrf_token": token, "email": "moi@sotp.gov.vn"})
+    data = {"csrf_token": token, "email": "x@sonv.gov.vn", "reason": "Địa chỉ cũ đã bỏ"}
+    assert client.post(f"/campaigns/{campaign.id}/invitations/{inv[theirs.id]}/address-proposal",
+                       data=data).status_code == 404
+    assert client.post(f"/campaigns/{campaign.id}/respondents/{mine.id}/address", data=data).status_code == 403
+    client.post(f"/campaigns/{campaign.id}/invitations/{inv[mine.id]}/address-proposal",
+                data={**data, "email": "moi@sotp.gov.vn"})
     db.session.expire_all()
-    assert db.session.get(Respondent, mine.id).email == "moi@sotp.gov.vn"
+    # Only proposed: the address and the link stay as they were until the secretariat decides.
+    assert db.session.get(Respondent, mine.id).email != "moi@sotp.gov.vn"
     assert db.session.scalar(db.select(Invitation.status).where(Invitation.respondent_id == mine.id)) == "queued"
+    assert "moi@sotp.gov.vn" in client.get(f"/campaigns/{campaign.id}/addresses").get_data(as_text=True)
 
 
 def test_cli_invitations_and_reminders(runner, make_campaign, make_respondents):

@@ -1,4 +1,4 @@
-"""Reminders, resending and address corrections from the dashboard (through the mailing services)."""
+"""Reminders from the dashboard; the secretariat's resend and address change from the unit page."""
 from datetime import date, timedelta
 
 from app.extensions import db
@@ -40,29 +40,39 @@ def test_reminder_after_the_deadline_is_refused_and_says_why(known, client, as_r
     assert _outbox() == before
 
 
-def test_focal_fixes_an_address_and_resends_but_never_for_another_unit(known, client, as_role):
-    as_role("focal", units=["SO_TP"])
+def test_secretariat_changes_an_address_and_resends_from_the_unit_page(known, client, as_role):
+    as_role("coordinator")
     campaign = known.campaign
     page = f"/progress/campaigns/{campaign.id}/units/{known.units['SO_TP'].id}"
     token = csrf_token(client, page)
     p7 = known.people["p7"]
-    response = client.post(f"/progress/campaigns/{campaign.id}/respondents/{p7.id}/email",
-                           data={"csrf_token": token, "email": "dung.dia.chi@example.gov.vn"}, follow_redirects=True)
-    assert response.status_code == 200 and "Đã sửa địa chỉ" in response.get_data(as_text=True)
+    response = client.post(f"/campaigns/{campaign.id}/respondents/{p7.id}/address",
+                           data={"csrf_token": token, "email": "dung.dia.chi@example.gov.vn",
+                                 "unit_id": known.units["SO_TP"].id}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "p7@example.gov.vn" in html and "dung.dia.chi@example.gov.vn" in html
     db.session.expire_all()
     assert db.session.get(type(p7), p7.id).email == "dung.dia.chi@example.gov.vn"
-    q2 = known.people["q2"]
-    assert client.post(f"/progress/campaigns/{campaign.id}/respondents/{q2.id}/email",
-                       data={"csrf_token": token, "email": "x@example.gov.vn"}).status_code == 403
-    assert client.post(f"/progress/campaigns/{campaign.id}/invitations/{known.invitations['q2'].id}/resend",
-                       data={"csrf_token": token}).status_code == 403
+    before = _outbox()
+    html = client.post(f"/campaigns/{campaign.id}/invitations/{known.invitations['p8'].id}/resend",
+                       data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "gửi lại thư mời" in html
+    assert _outbox() == before + 1
+
+
+def test_focal_cannot_resend_change_or_remind_another_unit(known, client, as_role):
+    as_role("focal", units=["SO_TP"])
+    campaign = known.campaign
+    token = csrf_token(client, f"/progress/campaigns/{campaign.id}/units/{known.units['SO_TP'].id}")
+    before = _outbox()
+    for key in ("p7", "q2"):
+        assert client.post(f"/campaigns/{campaign.id}/respondents/{known.people[key].id}/address",
+                           data={"csrf_token": token, "email": "x@example.gov.vn"}).status_code == 403
+        assert client.post(f"/campaigns/{campaign.id}/invitations/{known.invitations[key].id}/resend",
+                           data={"csrf_token": token}).status_code == 403
     assert client.post(f"/progress/campaigns/{campaign.id}/units/{known.units['SO_NV'].id}/remind",
                        data={"csrf_token": token}).status_code == 403
-    before = _outbox()
-    html = client.post(f"/progress/campaigns/{campaign.id}/invitations/{known.invitations['p8'].id}/resend",
-                       data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
-    assert "gửi lại" in html
-    assert _outbox() == before + 1
+    assert _outbox() == before
 
 
 def test_bad_address_is_refused_and_nothing_changes(known, client, as_role):
@@ -70,7 +80,7 @@ def test_bad_address_is_refused_and_nothing_changes(known, client, as_role):
     page = f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].id}"
     token = csrf_token(client, page)
     p7 = known.people["p7"]
-    html = client.post(f"/progress/campaigns/{known.campaign.id}/respondents/{p7.id}/email",
+    html = client.post(f"/campaigns/{known.campaign.id}/respondents/{p7.id}/address",
                        data={"csrf_token": token, "email": "khong-phai-dia-chi"}, follow_redirects=True).get_data(as_text=True)
     assert 'class="flash error"' in html
     db.session.expire_all()

@@ -79,14 +79,14 @@ def test_drilldown_shows_status_and_reason_never_answers(known, client, as_role)
     response.answers.append(Answer(item_code="Q1", text="Câu trả lời bí mật"))
     db.session.add(response)
     db.session.commit()
-    as_role("focal", units=["SO_TP"])
+    as_role("coordinator")
     html = client.get(_url(known, f"/units/{known.units['SO_TP'].id}")).get_data(as_text=True)
     for label in ("Đã trả lời", "Đã mở", "Gửi lỗi", "Bị trả lại", "Đã gửi", "Đang chờ gửi", "Chưa gửi", "Chưa mời",
                   "Đã thu hồi"):
         assert label in html, label
     assert "550 hộp thư không tồn tại" in html
     assert "Câu trả lời bí mật" not in html
-    assert "Sửa địa chỉ" in html and "Gửi lại thư mời" in html and "Gửi đôn đốc cho cả đơn vị" in html
+    assert "Đổi địa chỉ" in html and "Gửi lại thư mời" in html and "Gửi đôn đốc cho cả đơn vị" in html
 
 
 def test_runner_down_is_said_instead_of_a_frozen_bar(known, client, as_role):

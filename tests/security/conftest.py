@@ -9,8 +9,8 @@ from app.core.schemes import get_scheme
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
-from app.models import (Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget, Response,
-                        SelfAssessment, Unit)
+from app.models import (AddressProposal, Finding, Group, Invitation, Respondent, RespondentList, RespondentTarget,
+                        Response, SelfAssessment)
 from tests.conftest import release_all
 
 PASSWORD = "mat-khau-thu-nghiem-1"
@@ -92,12 +92,16 @@ def seed_world(app, make_campaign, make_user):
                           fingerprint="security-test")
         db.session.add(finding)
         run = compute_run(campaign, actor=users["admin"]).run
+        proposal = AddressProposal(campaign_id=campaign.id, respondent_id=pending.id, invitation_id=inv_pending.id,
+                                   old_email=pending.email, new_email="cho.moi@so.gov.vn", reason="Đổi hộp thư",
+                                   state="pending", proposed_by_id=users["focal"].id)
+        db.session.add(proposal)
         db.session.commit()
         return SimpleNamespace(campaign=campaign, unit_a=unit_a, unit_b=unit_b, users=users, groups=groups,
                                answered=answered, pending=pending, other=other, citizen=citizen,
                                inv_answered=inv_answered, inv_pending=inv_pending, inv_other=inv_other,
                                token_answered=token_answered, token_pending=make_token(inv_pending),
-                               response=response, finding=finding, run=run, text=text)
+                               response=response, finding=finding, run=run, text=text, proposal=proposal)
 
     return seed
 

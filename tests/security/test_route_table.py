@@ -33,9 +33,11 @@ TABLE = {
     "admin.mailboxes": {"GET": ADMIN, "POST": ADMIN},
     "admin.users": {"GET": ADMIN, "POST": ADMIN},
     "mailing.addresses": {"GET": WATCHERS},
-    "mailing.correct_address": {"POST": UNIT_A_WATCHERS},
+    "mailing.propose_address": {"POST": {"focal"}},
+    "mailing.decide_proposal": {"POST": STAFF},
+    "mailing.change_address": {"POST": STAFF},
     "mailing.invitations": {"GET": STAFF},
-    "mailing.resend": {"POST": ADMIN},
+    "mailing.resend": {"POST": STAFF},
     "mailing.send_invitations": {"POST": ADMIN},
     "mailing.save_template": {"POST": ADMIN},
     "mailing.send_reminders": {"POST": STAFF},
@@ -65,8 +67,6 @@ TABLE = {
     "progress.api_outbox": {"GET": WATCHERS},
     "progress.dashboard": {"GET": WATCHERS},
     "progress.export": {"GET": WATCHERS},
-    "progress.resend": {"POST": UNIT_A_WATCHERS},
-    "progress.correct_email": {"POST": UNIT_A_WATCHERS},
     "progress.unit": {"GET": UNIT_A_WATCHERS},
     "progress.remind": {"POST": UNIT_A_WATCHERS},
     "survey.answer": {"GET": EVERYONE, "POST": EVERYONE},
@@ -100,7 +100,7 @@ def test_every_route_has_a_row_in_the_table(app):
 def _values(w) -> dict:
     return {"campaign_id": w.campaign.id, "unit_id": w.unit_a.id, "unit_code": w.unit_a.code, "code": "vi",
             "token": w.token_pending, "finding_id": w.finding.id, "respondent_id": w.pending.id,
-            "invitation_id": w.inv_pending.id, "run_id": w.run.id, "fmt": "csv"}
+            "invitation_id": w.inv_pending.id, "run_id": w.run.id, "fmt": "csv", "proposal_id": w.proposal.id}
 
 
 #: Per-endpoint URL arguments that differ from the defaults above.

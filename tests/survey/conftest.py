@@ -7,21 +7,21 @@ import pytest
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 from app.mailing.tokens import make_token, new_nonce
-from app.models import Group, Invitation, Respondent, RespondentTarget, Response, SealedAnswer, Unit
+from app.models import Group, Invitation, Respondent, RespondentList, RespondentTarget, Response, SealedAnswer, Unit
 
 _serial = count(1)
 
 
 @pytest.fixture
 def make_invitation(app, make_campaign):
-    """make_invitation(campaign=None, unit="SO_TP", group="LD_SO", email=…, enumerator=None) -> Invitation.
+    """make_invitation(campaign=None, unit="SO_TP", group="LD_SO", email=…, enumerator=None, list_state="approved").
 
-    A respondent (with its target) and its invitation, committed; `email=None` makes a citizen
-    without e-mail (phone only)."""
+    A respondent (with its target) on the unit's list (approved unless told) and its invitation,
+    committed; `email=None` makes a citizen without e-mail (phone only)."""
     state = {}
 
     def make(campaign=None, unit="SO_TP", group="LD_SO", email="auto", phone=None, name="Nguyễn Văn An",
-             enumerator=None, invite=True):
+             enumerator=None, invite=True, list_state="approved"):
         if campaign is None:
             campaign = state.get("campaign") or make_campaign()
             state["campaign"] = campaign
@@ -34,6 +34,11 @@ def make_invitation(app, make_campaign):
                                 email=email, phone=phone or f"09{n:08d}", enumerator_id=getattr(enumerator, "id", None))
         respondent.targets = [RespondentTarget(unit_id=unit_row.id)]
         db.session.add(respondent)
+        rlist = db.session.scalar(db.select(RespondentList).where(RespondentList.unit_id == unit_row.id))
+        if rlist is None:
+            rlist = RespondentList(campaign_id=campaign.id, unit_id=unit_row.id, last_upload={})
+            db.session.add(rlist)
+        rlist.state = list_state
         db.session.flush()
         if not invite:
             db.session.commit()

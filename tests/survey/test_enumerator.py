@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.models import Invitation, Respondent, Response
+from app.models import Invitation, Respondent, RespondentList, Response
 from tests.conftest import csrf_token, login, release_all
 
 from .conftest import count_rows, full_sheet, sheets
@@ -122,3 +122,28 @@ def test_enumerator_entry_is_closed_after_the_deadline(client, make_user, make_c
                        follow_redirects=True)
     assert "Đợt khảo sát đã kết thúc" in late.get_data(as_text=True)
     assert sheets() == 0 and count_rows(Invitation) == 0
+
+
+def test_no_entry_for_respondents_on_a_list_not_approved(client, make_user, make_campaign, make_invitation):
+    """Issue 12 point 9: a draft, submitted or returned list gives the enumerator nobody to interview."""
+    campaign = make_campaign()
+    enumerator = make_user("enumerator", units=["SO_TP", "SO_NV"])
+    login(client, enumerator)
+    approved = make_invitation(campaign, group="NGUOI_DAN", email=None, name="Lê Thị Đã duyệt", unit="SO_NV",
+                               invite=False)
+    for state in ("draft", "submitted", "returned"):
+        person = make_invitation(campaign, group="NGUOI_DAN", email=None, name=f"Người danh sách {state}",
+                                 invite=False, list_state=state)
+        html = client.get(f"/survey/campaigns/{campaign.id}/interviews").get_data(as_text=True)
+        assert approved.full_name in html and person.full_name not in html, state
+        assert client.get(_url(campaign, person)).status_code == 403, state
+        sent = client.post(_url(campaign, person), data=_sheet(client, campaign, person))
+        assert sent.status_code == 403, state
+        assert sheets() == 0 and count_rows(Invitation) == 0
+    # Approved: the same person can now be interviewed.
+    db.session.execute(db.update(RespondentList).where(RespondentList.unit_id == person.unit_id)
+                       .values(state="approved"))
+    db.session.commit()
+    assert client.get(_url(campaign, person)).status_code == 200
+    assert client.post(_url(campaign, person), data=_sheet(client, campaign, person)).status_code == 303
+    assert sheets() == 1
