@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
+from .groups import frame_groups
 from .model import Finding, common_group, make_finding, normalize_responses, \
     reference_durations, web_responses
 from .stats import binom_sf, poisson_sf, tail_strength
@@ -22,14 +23,14 @@ def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> lis
     findings = []
     with_dev = _repeated(web[web["device_hash"].notna()], ["unit", "device_hash"],
                          config.same_device_min)
-    for (unit, _dev), grp in with_dev.groupby(["unit", "device_hash"], sort=True):
+    for (unit, _dev), grp in frame_groups(with_dev, ["unit", "device_hash"]):
         findings.append(_device_finding(unit, grp, config, "device", 1.0))
     # The net+ua fallback only sees responses without a device cookie: colleagues behind
     # one NAT with the same browser build each still have their own cookie.
     no_dev = _repeated(web[web["device_hash"].isna() & web["net_hash"].notna()
                            & web["ua_hash"].notna()], ["unit", "net_hash", "ua_hash"],
                        config.same_device_netua_min)
-    for (unit, _n, _u), grp in no_dev.groupby(["unit", "net_hash", "ua_hash"], sort=True):
+    for (unit, _n, _u), grp in frame_groups(no_dev, ["unit", "net_hash", "ua_hash"]):
         if len(grp) < config.same_device_netua_min:
             continue
         for chain in _chains(grp, config.same_device_netua_gap_factor):
@@ -49,7 +50,7 @@ def _repeated(frame: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
 
 def _chains(grp: pd.DataFrame, gap_factor: float) -> list[pd.DataFrame]:
     """Split by submission time wherever a gap exceeds gap_factor × the median duration."""
-    grp = grp.sort_values("submitted_at")
+    grp = grp.sort_values("submitted_at", kind="stable")
     ref = np.nanmedian(grp["_ref"].to_numpy()) if grp["_ref"].notna().any() else np.nan
     if not np.isfinite(ref):
         return []
@@ -59,7 +60,7 @@ def _chains(grp: pd.DataFrame, gap_factor: float) -> list[pd.DataFrame]:
 
 
 def _device_finding(unit, grp: pd.DataFrame, config: Config, basis: str, scale: float):
-    grp = grp.sort_values("submitted_at")
+    grp = grp.sort_values("submitted_at", kind="stable")
     n = len(grp)
     times = grp["submitted_at"]
     minutes = (times.iloc[-1] - times.iloc[0]).total_seconds() / 60
@@ -100,10 +101,10 @@ def burst(responses: pd.DataFrame, reminders: Iterable = (),
     slots_per_day = config.burst_workday_hours * 60 / config.burst_window_min
     candidates = _repeated(web[web["net_prefix_hash"].notna()], ["unit", "net_prefix_hash"],
                            config.burst_min)
-    for (unit, _prefix), grp in candidates.groupby(["unit", "net_prefix_hash"], sort=True):
+    for (unit, _prefix), grp in frame_groups(candidates, ["unit", "net_prefix_hash"]):
         stats = unit_stats.loc[unit]
         lam = stats["n"] / (stats["days"] * slots_per_day)
-        grp = grp.sort_values("submitted_at")
+        grp = grp.sort_values("submitted_at", kind="stable")
         t = grp["submitted_at"].to_numpy()
         taken = np.zeros(len(t), dtype=bool)
         while True:
@@ -173,7 +174,7 @@ def forwarded(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[
         return []
     base = max(float(known["moved"].astype(bool).mean()), config.base_rate_floor)
     findings = []
-    for unit, grp in known.groupby("unit", sort=True):
+    for unit, grp in frame_groups(known, ["unit"]):
         moved = grp[grp["moved"].astype(bool)]
         k, n = len(moved), len(grp)
         share = k / n

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
+from .groups import frame_groups
 from .model import Finding, QuestionnaireShape, common_group, make_finding, \
     normalize_responses, severity_rank
 from .sheets import encode
@@ -33,7 +34,7 @@ def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Fi
     base = max(float(fast.mean()), config.base_rate_floor)
     median = timed.groupby("questionnaire")["duration_s"].median()
     findings = []
-    for unit, grp in timed.assign(_fast=fast).groupby("unit", sort=True):
+    for unit, grp in frame_groups(timed.assign(_fast=fast), ["unit"]):
         k, n = int(grp["_fast"].sum()), len(grp)
         share = k / n
         if k < config.speeder_min or share < config.speeder_unit_share:
@@ -96,7 +97,7 @@ def unit_anomaly(responses: pd.DataFrame, answers, questionnaires: dict[str,
     resp = normalize_responses(responses)
     measures = unit_measures(resp, answers, questionnaires, findings, config)
     best: dict[str, tuple] = {}
-    for kind, grp in measures.groupby("unit_kind", sort=True):
+    for kind, grp in frame_groups(measures, ["unit_kind"]):
         for measure in ("flagged_share", "top_share"):
             vals = grp[measure].dropna()
             if len(vals) < config.anomaly_min_units:
