@@ -9,7 +9,7 @@ from .model import Finding, QuestionnaireShape, common_group, make_finding, \
     normalize_responses
 from .groups import frame_groups, group_rows
 from .sheets import Sheets, encode
-from .stats import binom_sf, tail_strength
+from .stats import share_verdict
 
 _CHUNK = 512  # rows per block of the pairwise products: bounds memory for big units
 
@@ -202,24 +202,23 @@ def straight_line(responses: pd.DataFrame, answers, questionnaires: dict[str,
     df["unit"] = resp["unit"].to_numpy()[df["row"]]
     df["base"] = df["q"].map(base)
     findings = []
-    for unit, grp in frame_groups(df, ["unit"]):
+    groups = list(frame_groups(df, ["unit"]))
+    for unit, grp in groups:
         k, n = int(grp["sl"].sum()), len(grp)
         if k < config.straight_min or k / n < config.straight_unit_share:
             continue
         p0 = float(grp["base"].mean())
-        p = binom_sf(k, n, p0)
-        if p >= config.tail_p:
+        verdict = share_verdict(k, n, p0, len(groups), config)
+        if verdict is None:
             continue
-        share = k / n
-        score = min(1.0, 0.5 * tail_strength(p, config.tail_p) + 0.5 * share)
-        severity = "high" if share >= 0.5 else "medium"
         rows = grp.loc[grp["sl"], "row"].to_numpy()
-        evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
-                    "campaign_pct": round(100 * p0, 1), "p_value": float(f"{p:.3g}")}
+        evidence = {"responses": k, "total": n, "share_pct": round(100 * k / n),
+                    "campaign_pct": round(100 * p0, 1), "p_value": verdict["p_value"],
+                    "threshold_p": verdict["threshold_p"], "small_unit": verdict["small_unit"]}
         findings.append(make_finding("straight_line", unit,
                                      common_group(resp["group"].to_numpy()[rows]),
-                                     resp["response_id"].to_numpy()[rows], severity, score,
-                                     evidence))
+                                     resp["response_id"].to_numpy()[rows], verdict["severity"],
+                                     verdict["score"], evidence))
     return findings
 
 

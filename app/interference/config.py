@@ -119,8 +119,16 @@ class Config:
     forwarded_min: int = 3
 
     # -- shared by the unit-share rules (speeder, straight_line, forwarded) ------------------
-    #: binomial tail probability vs the campaign's share; ~1e-6 survives many units tested.
-    tail_p: float = 1e-6
+    #: binomial tail vs the campaign's share, compared with tail_alpha / units tested
+    #: (Bonferroni): about one honest unit in 100 campaigns per rule, whatever the size.
+    tail_alpha: float = 0.01
+    #: … and never looser than this (tiny campaigns).
+    tail_p_max: float = 1e-3
+    #: a unit with at least this share flagged but too few sheets for the tail to be
+    #: conclusive gets a low-severity note saying so (never an accusation) …
+    small_unit_share: float = 0.6
+    #: … whose score keeps the unit below 'review' (weight × score < level_review).
+    small_unit_score: float = 0.45
     #: campaign base rates are floored so that a clean campaign does not make one case huge.
     base_rate_floor: float = 0.02
 

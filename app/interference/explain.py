@@ -86,6 +86,12 @@ TEMPLATES_EN = {
         "{kind_median_pct}% of {units_of_kind} units of its kind (z = {z}).",
 }
 
+_SMALL_UNIT = {
+    "vi": " Đơn vị chỉ có {total} phiếu được xét: quá ít để kết luận (p = {p_value}, ngưỡng "
+          "{threshold_p}); đây là ghi chú để theo dõi, không phải kết luận về can thiệp.",
+    "en": " The unit has only {total} sheets considered: too few for a conclusion (p = "
+          "{p_value}, threshold {threshold_p}); this is a note to watch, not a finding of "
+          "interference."}
 _SEVERITY = {"vi": {"low": "thấp", "medium": "trung bình", "high": "cao"},
              "en": {"low": "low", "medium": "medium", "high": "high"}}
 _SUFFIX = {"vi": " Mức độ: {severity}.", "en": " Severity: {severity}."}
@@ -112,4 +118,6 @@ def explain(finding: Finding, lang: str = "vi") -> str:
     text = templates[key].format(**values)
     if finding.rule == "burst" and ev.get("after_reminder_h", "-") != "-":
         text += templates["burst/reminder"].format(**values)
+    if ev.get("small_unit"):
+        text += _SMALL_UNIT[lang].format(**values)
     return text + _SUFFIX[lang].format(severity=_SEVERITY[lang][finding.severity])

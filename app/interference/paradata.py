@@ -11,7 +11,7 @@ from .config import DEFAULT_CONFIG, Config
 from .groups import frame_groups
 from .model import Finding, common_group, make_finding, normalize_responses, \
     reference_durations, web_responses
-from .stats import binom_sf, poisson_sf, tail_strength
+from .stats import poisson_sf, share_verdict, tail_strength
 
 
 def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Finding]:
@@ -174,20 +174,21 @@ def forwarded(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[
         return []
     base = max(float(known["moved"].astype(bool).mean()), config.base_rate_floor)
     findings = []
-    for unit, grp in frame_groups(known, ["unit"]):
+    groups = list(frame_groups(known, ["unit"]))
+    for unit, grp in groups:
         moved = grp[grp["moved"].astype(bool)]
         k, n = len(moved), len(grp)
         share = k / n
         if k < config.forwarded_min or share < base + config.forwarded_excess:
             continue
-        p = binom_sf(k, n, base)
-        if p >= config.tail_p:
+        verdict = share_verdict(k, n, base, len(groups), config)
+        if verdict is None:
             continue
-        score = min(1.0, 0.5 * tail_strength(p, config.tail_p)
-                    + 0.5 * (share - base) / max(1e-9, 1 - base))
-        severity = "high" if share >= 0.6 else "medium"
+        severity = "low" if verdict["small_unit"] else "high" if share >= 0.6 else "medium"
         evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
-                    "campaign_pct": round(100 * base, 1), "p_value": float(f"{p:.3g}")}
+                    "campaign_pct": round(100 * base, 1), "p_value": verdict["p_value"],
+                    "threshold_p": verdict["threshold_p"], "small_unit": verdict["small_unit"]}
         findings.append(make_finding("forwarded", unit, common_group(moved["group"]),
-                                     moved["response_id"], severity, score, evidence))
+                                     moved["response_id"], severity, verdict["score"],
+                                     evidence))
     return findings

@@ -11,7 +11,7 @@ from .groups import frame_groups
 from .model import Finding, QuestionnaireShape, common_group, make_finding, \
     normalize_responses, severity_rank
 from .sheets import encode
-from .stats import binom_sf, robust_z, tail_strength
+from .stats import robust_z, share_verdict
 
 
 def speeder_mask(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> pd.Series:
@@ -34,25 +34,26 @@ def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Fi
     base = max(float(fast.mean()), config.base_rate_floor)
     median = timed.groupby("questionnaire")["duration_s"].median()
     findings = []
-    for unit, grp in frame_groups(timed.assign(_fast=fast), ["unit"]):
+    groups = list(frame_groups(timed.assign(_fast=fast), ["unit"]))
+    for unit, grp in groups:
         k, n = int(grp["_fast"].sum()), len(grp)
         share = k / n
         if k < config.speeder_min or share < config.speeder_unit_share:
             continue
-        p = binom_sf(k, n, base)
-        if p >= config.tail_p:
+        verdict = share_verdict(k, n, base, len(groups), config)
+        if verdict is None:
             continue
         quick = grp[grp["_fast"]]
-        score = min(1.0, 0.5 * tail_strength(p, config.tail_p) + 0.5 * share)
-        severity = "high" if share >= 0.5 else "medium"
         evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
                     "campaign_pct": round(100 * base, 1),
                     "median_seconds": round(float(quick["duration_s"].median())),
                     "questionnaire_median_seconds":
                         round(float(median.reindex(grp["questionnaire"]).median())),
-                    "p_value": float(f"{p:.3g}")}
+                    "p_value": verdict["p_value"], "threshold_p": verdict["threshold_p"],
+                    "small_unit": verdict["small_unit"]}
         findings.append(make_finding("speeder", unit, common_group(quick["group"]),
-                                     quick["response_id"], severity, score, evidence))
+                                     quick["response_id"], verdict["severity"],
+                                     verdict["score"], evidence))
     return findings
 
 
