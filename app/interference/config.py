@@ -53,6 +53,11 @@ class Config:
     same_device_close_factor: float = 1.0
     #: severity low when the median gap exceeds this many hours (a desk PC shared over days).
     same_device_far_hours: float = 8.0
+    #: a private window per sheet gives each its own cookie: this many sheets on one address
+    #: and browser build, each opened right after the previous one was submitted …
+    same_device_seq_min: int = 4
+    #: … within this many seconds (colleagues behind one NAT do not take turns like that).
+    same_device_seq_gap_s: float = 120.0
 
     # -- burst ---------------------------------------------------------------------------
     #: sliding window in minutes.
@@ -92,7 +97,7 @@ class Config:
     near_dup_min_items: int = 8
     #: a pair must also agree on at least this share of items on a non-top option; two
     #: enthusiastic respondents ticking the best option everywhere are not copies.
-    near_dup_min_informative: float = 0.2
+    near_dup_min_informative: float = 0.3
     #: pairs must have answered at least this share of items in common.
     near_dup_min_common: float = 0.5
 
@@ -141,6 +146,9 @@ class Config:
     anomaly_mad_floor: float = 0.03
     #: the share must also exceed the kind's median by this much (absolute).
     anomaly_min_excess: float = 0.15
+    #: general satisfaction is normal in a unit rating itself (homogeneous honest units):
+    #: a high best-option share alone stays below 'review' (0.6 × 0.75 = 0.45).
+    anomaly_top_share_max_score: float = 0.75
 
     # -- risk ------------------------------------------------------------------------------
     #: rule weights in risk = 1 − Π(1 − w_r · max score_r).

@@ -14,6 +14,11 @@ TEMPLATES_VI = {
         "{responses} phiếu của đơn vị {unit} được gửi nối tiếp nhau từ cùng một địa chỉ mạng "
         "và cùng một loại trình duyệt (không có cookie thiết bị) trong {minutes} phút (thời "
         "gian trả lời trung vị: {median_minutes} phút).",
+    "same_device/sequential":
+        "{responses} phiếu của đơn vị {unit} được gửi nối tiếp nhau từ cùng một địa chỉ mạng "
+        "và cùng một loại trình duyệt, phiếu sau được mở ngay khi phiếu trước vừa gửi (mỗi "
+        "phiếu một cookie thiết bị mới, như khi dùng cửa sổ ẩn danh) trong {minutes} phút "
+        "(thời gian trả lời trung vị: {median_minutes} phút).",
     "burst":
         "{responses} phiếu của đơn vị {unit} được gửi từ cùng một dải mạng trong {minutes} "
         "phút, trong khi bình thường đơn vị này nhận khoảng {expected} phiếu trong "
@@ -55,6 +60,11 @@ TEMPLATES_EN = {
         "{responses} responses of unit {unit} were submitted one after another from the same "
         "network address and browser build (no device cookie) within {minutes} minutes "
         "(median answering time: {median_minutes} minutes).",
+    "same_device/sequential":
+        "{responses} responses of unit {unit} were submitted one after another from the same "
+        "network address and browser build, each opened right after the previous one was "
+        "submitted (a new device cookie each time, as in a private window) within {minutes} "
+        "minutes (median answering time: {median_minutes} minutes).",
     "burst":
         "{responses} responses of unit {unit} were submitted from one network range within "
         "{minutes} minutes, where the unit normally receives about {expected} per "

@@ -11,7 +11,7 @@ from .config import DEFAULT_CONFIG, Config
 from .groups import frame_groups
 from .model import Finding, common_group, make_finding, normalize_responses, \
     reference_durations, web_responses
-from .stats import poisson_sf, share_verdict, tail_strength
+from .stats import clean_base, poisson_sf, share_verdict, tail_strength
 
 
 def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Finding]:
@@ -36,6 +36,30 @@ def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> lis
         for chain in _chains(grp, config.same_device_netua_gap_factor):
             if len(chain) >= config.same_device_netua_min:
                 findings.append(_device_finding(unit, chain, config, "network_browser", 0.7))
+    findings += _sequential_sessions(web, config)
+    return findings
+
+
+def _sequential_sessions(web: pd.DataFrame, config: Config) -> list[Finding]:
+    """One person in a private window per sheet: a new cookie each time, but one address and
+    browser build, each session opened right after the previous one was submitted. Sheets
+    whose cookie already makes a ``device`` finding are left to it."""
+    keys = ["unit", "net_hash", "ua_hash"]
+    rows = web[web["device_hash"].notna() & web["net_hash"].notna() & web["ua_hash"].notna()
+               & web["duration_s"].notna()]
+    dev_n = rows.groupby(["unit", "device_hash"])["unit"].transform("size")
+    rows = _repeated(rows[dev_n < config.same_device_min], keys, config.same_device_seq_min)
+    findings = []
+    for (unit, _n, _u), grp in frame_groups(rows, keys):
+        grp = grp.sort_values("submitted_at", kind="stable")
+        sub = grp["submitted_at"].to_numpy()
+        opened = sub - (grp["duration_s"].to_numpy() * 1e9).astype("timedelta64[ns]")
+        wait = (opened[1:] - sub[:-1]) / np.timedelta64(1, "s")
+        linked = (wait >= -config.burst_sequential_tolerance_s) & (wait <= config.same_device_seq_gap_s)
+        chain_id = np.r_[0, np.cumsum(~linked)]
+        for _c, chain in grp.groupby(chain_id, sort=True):
+            if len(chain) >= config.same_device_seq_min:
+                findings.append(_device_finding(unit, chain, config, "sequential", 0.8))
     return findings
 
 
@@ -71,7 +95,8 @@ def _device_finding(unit, grp: pd.DataFrame, config: Config, basis: str, scale: 
     else:
         close_share = 0.5  # unknown durations: neither for nor against
     median_gap_h = float(np.median(gaps)) / 3600
-    k = config.same_device_min if basis == "device" else config.same_device_netua_min
+    k = {"device": config.same_device_min, "sequential": config.same_device_seq_min}.get(
+        basis, config.same_device_netua_min)
     score = 0.55 + 0.15 * min(1.0, (n - k) / 4) + 0.3 * close_share
     if median_gap_h > config.same_device_far_hours:
         severity, score = "low", score * 0.4
@@ -172,7 +197,7 @@ def forwarded(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[
     known = known[known["moved"].notna()]
     if known.empty:
         return []
-    base = max(float(known["moved"].astype(bool).mean()), config.base_rate_floor)
+    base = clean_base(known["moved"].astype(bool), known["unit"], config)
     findings = []
     groups = list(frame_groups(known, ["unit"]))
     for unit, grp in groups:

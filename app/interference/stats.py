@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 
 def _logsumexp(values: np.ndarray) -> float:
@@ -78,3 +79,17 @@ def share_verdict(k: int, n: int, base: float, n_units: int, config) -> dict | N
         return {**out, "score": config.small_unit_score, "severity": "low",
                 "small_unit": True}
     return None
+
+
+def clean_base(flags, units, config) -> float:
+    """The campaign's share of flagged rows, leaving out the units whose own share is
+    already far above it (one pass): a few planted units must not raise the yardstick the
+    other units are measured by. Floored at ``base_rate_floor``."""
+    frame = pd.DataFrame({"k": np.asarray(flags, dtype=float), "u": np.asarray(units, dtype=object)})
+    per_unit = frame.groupby("u")["k"].agg(["sum", "size"])
+    raw = max(float(frame["k"].mean()) if len(frame) else 0.0, config.base_rate_floor)
+    threshold = min(config.tail_p_max, config.tail_alpha / max(1, len(per_unit)))
+    keep = [binom_sf(int(k), int(n), raw) >= threshold for k, n in per_unit.to_numpy()]
+    kept = per_unit[keep]
+    base = kept["sum"].sum() / kept["size"].sum() if kept["size"].sum() else raw
+    return max(float(base), config.base_rate_floor)

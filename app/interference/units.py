@@ -11,7 +11,7 @@ from .groups import frame_groups
 from .model import Finding, QuestionnaireShape, common_group, make_finding, \
     normalize_responses, severity_rank
 from .sheets import encode
-from .stats import robust_z, share_verdict
+from .stats import clean_base, robust_z, share_verdict
 
 
 def speeder_mask(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> pd.Series:
@@ -31,7 +31,7 @@ def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Fi
     if timed.empty:
         return []
     fast = speeder_mask(resp, config)[timed.index]
-    base = max(float(fast.mean()), config.base_rate_floor)
+    base = clean_base(fast, timed["unit"], config)
     median = timed.groupby("questionnaire")["duration_s"].median()
     findings = []
     groups = list(frame_groups(timed.assign(_fast=fast), ["unit"]))
@@ -115,6 +115,8 @@ def unit_anomaly(responses: pd.DataFrame, answers, questionnaires: dict[str,
     for unit, (measure, value, zi, median, n_kind, kind) in sorted(best.items()):
         ids = resp.loc[resp["unit"] == unit, "response_id"]
         score = min(1.0, 0.4 + 0.1 * (zi - config.anomaly_z) + (value - median))
+        if measure == "top_share":
+            score = min(score, config.anomaly_top_share_max_score)
         severity = "high" if zi >= 2 * config.anomaly_z else "medium"
         evidence = {"variant": measure, "value_pct": round(100 * value, 1),
                     "kind_median_pct": round(100 * median, 1), "z": round(zi, 1),
