@@ -57,9 +57,10 @@ def _sequential_sessions(web: pd.DataFrame, config: Config) -> list[Finding]:
         wait = (opened[1:] - sub[:-1]) / np.timedelta64(1, "s")
         linked = (wait >= -config.burst_sequential_tolerance_s) & (wait <= config.same_device_seq_gap_s)
         chain_id = np.r_[0, np.cumsum(~linked)]
-        for _c, chain in grp.groupby(chain_id, sort=True):
-            if len(chain) >= config.same_device_seq_min:
-                findings.append(_device_finding(unit, chain, config, "sequential", 0.8))
+        sizes = np.bincount(chain_id)
+        for c in np.flatnonzero(sizes >= config.same_device_seq_min):
+            findings.append(_device_finding(unit, grp.iloc[chain_id == c], config, "sequential",
+                                            0.8))
     return findings
 
 
