@@ -2,7 +2,10 @@
 
 Every default is chosen so that an honest campaign (shared office networks, meetings where
 people answer together, reminder bursts, enthusiastic respondents) raises no finding of
-medium severity or above, while the planted patterns of ``simulate.py`` are all found.
+medium severity or above, while the planted patterns of ``simulate.py`` are all found. The
+issue-13 defaults (share tails against alpha / units, small-unit notes, private-window chains,
+informative share, best-option cap) were tuned on ``scenarios.py`` seeds 1000–1139 only; the
+quality bench reports on held-out seeds 0–279.
 The "why" of each default is in the field comments; the package docstring has the table.
 """
 from __future__ import annotations
