@@ -44,14 +44,21 @@ unit_kind, risk, level ('none'|'watch'|'review'|'void_candidate'), flagged_share
 
 Rules
 -----
-same_device     one device cookie ≥ 3 sheets of a unit (fallback net+ua: ≥ 5 in a tight chain)
+same_device     one device cookie ≥ 3 sheets of a unit (fallback net+ua: ≥ 5 in a tight chain;
+                a private window per sheet: ≥ 4 on one net+ua, each opened right after the last)
 burst           many sheets from one network prefix in 10 min, far above the unit's own rate;
                 weighed down after reminders and when sessions ran in parallel (a meeting)
 near_duplicate  clusters of ≥ 3 sheets above max(85 %, 99.9th pct of a permutation null)
 speeder         a high share of sheets under 1/3 of the questionnaire's median duration
 straight_line   a high share of sheets with one option on every block of ≥ 4 items
 forwarded       moved sheets concentrated in a unit (binomial tail vs the campaign share)
-unit_anomaly    flagged share or best-option share far above peers of the same kind (MAD z)
+unit_anomaly    flagged share or best-option share far above peers of the same kind (MAD z);
+                the best-option share alone stays below 'review' (satisfaction is normal)
+
+The share rules (speeder, straight_line, forwarded) compare a binomial tail with
+tail_alpha / units tested; a unit with a high share but too few sheets for the tail to be
+conclusive gets a low-severity note (evidence ``small_unit``) that says so, not an
+accusation. Every rule groups rows with ``groups.group_rows``: labels come from the rows.
 
 Risk
 ----
@@ -69,6 +76,7 @@ same_device_netua_min           5         one NAT + one browser build is normal 
 same_device_netua_gap_factor    1.0       fallback chain: gaps < median answering time
 same_device_close_factor        1.0       high when gaps < median answering time
 same_device_far_hours           8         a PC shared over days is low severity
+same_device_seq_min / _gap_s    4 / 120   private windows: sessions that take turns
 burst_window_min                10        a sitting; a person fills ~5–10 sheets in it
 burst_min                       6         fewer is not a pile
 burst_p                         1e-6      Poisson tail vs the unit's rate (many windows)
@@ -84,19 +92,21 @@ near_dup_null_samples           20000     permutations repeated for small questi
 near_dup_null_strata            5         shuffle among respondents of similar level
 near_dup_min_cluster            3         a pair can be coincidence or a couple
 near_dup_min_items              8         identical answers on short forms are normal
-near_dup_min_informative        0.2       share of items agreeing on a non-best option
+near_dup_min_informative        0.3       share of items agreeing on a non-best option
 near_dup_min_common             0.5       share of items both answered
 speeder_fraction                1/3       usual cut in the survey-quality literature
 speeder_unit_share / _min       0.25 / 3  one fast respondent is not evidence
 straight_min_block_items        4         shorter blocks are honestly uniform
 straight_unit_share / _min      0.3 / 3   enthusiastic respondents exist in every unit
 forwarded_excess / _min         0.25 / 3  people do switch from phone to PC
-tail_p                          1e-6      binomial tail; survives testing hundreds of units
+tail_alpha / tail_p_max         0.01/1e-3 binomial tail < alpha / units tested (Bonferroni)
+small_unit_share / _score       0.6/0.45  high share, too few sheets: a note below review
 base_rate_floor                 0.02      a clean campaign must not make one case huge
 anomaly_min_units               5         a median of fewer peers is no norm
 anomaly_z                       3.2       robust z (median, 1.4826·MAD)
 anomaly_mad_floor               0.03      0-MAD kinds would turn noise into huge z
 anomaly_min_excess              0.15      and an absolute excess over the kind's median
+anomaly_top_share_max_score     0.75      best-option share alone: watch, not review
 weights                         0.6–0.85  same_device, near_duplicate 0.85; burst 0.75;
                                           forwarded, straight_line 0.7; speeder 0.65;
                                           unit_anomaly 0.6 (it repeats other evidence)

@@ -7,8 +7,9 @@ import pandas as pd
 from .config import DEFAULT_CONFIG, Config
 from .model import Finding, QuestionnaireShape, common_group, make_finding, \
     normalize_responses
+from .groups import frame_groups, group_rows
 from .sheets import Sheets, encode
-from .stats import binom_sf, tail_strength
+from .stats import share_verdict
 
 _CHUNK = 512  # rows per block of the pairwise products: bounds memory for big units
 
@@ -20,11 +21,21 @@ def _sheets(responses, answers, questionnaires) -> tuple[pd.DataFrame, dict[str,
     return resp, encode(resp, answers, questionnaires)
 
 
-def _unit_slices(units: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    order = np.argsort(units, kind="stable")
-    su = units[order]
-    cuts = np.flatnonzero(su[1:] != su[:-1]) + 1
-    return [(su[s[0]], s) for s in np.split(order, cuts)] if order.size else []
+def _canonical_order(sheets: Sheets) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rows in an order that depends only on the answers and on which rows share a unit —
+    not on the input order, unit names or response ids — and the unit slices in it.
+
+    Units are ordered by (size, their sorted answer rows), rows inside a unit by their
+    answers; equal keys are interchangeable, so the seeded null is the same however the
+    campaign's rows were listed (metamorphic tests)."""
+    keyed = []
+    for _unit, rows in group_rows(sheets.units):
+        rows = rows[np.lexsort(sheets.cols[rows].T[::-1])] if sheets.n_items else rows
+        keyed.append(((rows.size, sheets.cols[rows].tobytes()), rows))
+    keyed.sort(key=lambda kr: kr[0])
+    order = np.concatenate([rows for _k, rows in keyed]) if keyed else np.zeros(0, int)
+    bounds = np.cumsum([0] + [rows.size for _k, rows in keyed])
+    return order, [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _pair_stats(onehot: np.ndarray, answered: np.ndarray, informative: np.ndarray, lo, hi):
@@ -75,29 +86,30 @@ def null_threshold(sheets: Sheets, config: Config = DEFAULT_CONFIG) -> tuple[flo
     rng = np.random.default_rng(config.seed)
     n = sheets.cols.shape[0]
     reps = int(min(20, max(1, np.ceil(config.near_dup_null_samples / max(n, 1)))))
-    slices = _unit_slices(sheets.units)
-    strata = _strata(sheets, config.near_dup_null_strata)
+    order, slices = _canonical_order(sheets)
+    cols, top = sheets.cols[order], sheets.top[order]
+    strata = _strata(cols, top, config.near_dup_null_strata)
     values = []
     for _ in range(reps):
-        shuffled = sheets.cols.copy()
+        shuffled = cols.copy()
         for rows in strata:
-            shuffled[rows] = rng.permuted(sheets.cols[rows], axis=0)
-        for _unit, rows in slices:
+            shuffled[rows] = rng.permuted(cols[rows], axis=0)
+        for rows in slices:
             values.append(_max_match(shuffled[rows], sheets, config))
     null = np.concatenate(values) if values else np.zeros(1)
     q = float(np.quantile(null, config.near_dup_null_quantile))
     return max(config.near_dup_floor, q), q
 
 
-def _strata(sheets: Sheets, n_strata: int) -> list[np.ndarray]:
+def _strata(cols: np.ndarray, top: np.ndarray, n_strata: int) -> list[np.ndarray]:
     """Rows grouped by their share of best-option answers (quantile bins).
 
     Honest respondents who are generally satisfied resemble each other; shuffling only
     among respondents of similar overall level keeps that resemblance in the null, so it
     is not mistaken for copying.
     """
-    answered = (sheets.cols >= 0).sum(axis=1)
-    level = sheets.top.sum(axis=1) / np.maximum(answered, 1)
+    answered = (cols >= 0).sum(axis=1)
+    level = top.sum(axis=1) / np.maximum(answered, 1)
     ranks = np.argsort(np.argsort(level, kind="stable"), kind="stable")
     bins = ranks * max(1, n_strata) // max(1, level.size)
     return [np.flatnonzero(bins == b) for b in range(max(1, n_strata))]
@@ -113,7 +125,7 @@ def near_duplicate(responses: pd.DataFrame, answers, questionnaires: dict[str,
         if sh.n_items < config.near_dup_min_items:
             continue  # see Config.near_dup_min_items: short forms carry no evidence here
         thr, q = null_threshold(sh, config)
-        for unit, rows in _unit_slices(sh.units):
+        for unit, rows in group_rows(sh.units):
             if rows.size < config.near_dup_min_cluster:
                 continue
             for comp, mean_match in _clusters(sh, rows, thr, config):
@@ -190,24 +202,23 @@ def straight_line(responses: pd.DataFrame, answers, questionnaires: dict[str,
     df["unit"] = resp["unit"].to_numpy()[df["row"]]
     df["base"] = df["q"].map(base)
     findings = []
-    for unit, grp in df.groupby("unit", sort=True):
+    groups = list(frame_groups(df, ["unit"]))
+    for unit, grp in groups:
         k, n = int(grp["sl"].sum()), len(grp)
         if k < config.straight_min or k / n < config.straight_unit_share:
             continue
         p0 = float(grp["base"].mean())
-        p = binom_sf(k, n, p0)
-        if p >= config.tail_p:
+        verdict = share_verdict(k, n, p0, len(groups), config)
+        if verdict is None:
             continue
-        share = k / n
-        score = min(1.0, 0.5 * tail_strength(p, config.tail_p) + 0.5 * share)
-        severity = "high" if share >= 0.5 else "medium"
         rows = grp.loc[grp["sl"], "row"].to_numpy()
-        evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
-                    "campaign_pct": round(100 * p0, 1), "p_value": float(f"{p:.3g}")}
+        evidence = {"responses": k, "total": n, "share_pct": round(100 * k / n),
+                    "campaign_pct": round(100 * p0, 1), "p_value": verdict["p_value"],
+                    "threshold_p": verdict["threshold_p"], "small_unit": verdict["small_unit"]}
         findings.append(make_finding("straight_line", unit,
                                      common_group(resp["group"].to_numpy()[rows]),
-                                     resp["response_id"].to_numpy()[rows], severity, score,
-                                     evidence))
+                                     resp["response_id"].to_numpy()[rows], verdict["severity"],
+                                     verdict["score"], evidence))
     return findings
 
 

@@ -14,6 +14,11 @@ TEMPLATES_VI = {
         "{responses} phiếu của đơn vị {unit} được gửi nối tiếp nhau từ cùng một địa chỉ mạng "
         "và cùng một loại trình duyệt (không có cookie thiết bị) trong {minutes} phút (thời "
         "gian trả lời trung vị: {median_minutes} phút).",
+    "same_device/sequential":
+        "{responses} phiếu của đơn vị {unit} được gửi nối tiếp nhau từ cùng một địa chỉ mạng "
+        "và cùng một loại trình duyệt, phiếu sau được mở ngay khi phiếu trước vừa gửi (mỗi "
+        "phiếu một cookie thiết bị mới, như khi dùng cửa sổ ẩn danh) trong {minutes} phút "
+        "(thời gian trả lời trung vị: {median_minutes} phút).",
     "burst":
         "{responses} phiếu của đơn vị {unit} được gửi từ cùng một dải mạng trong {minutes} "
         "phút, trong khi bình thường đơn vị này nhận khoảng {expected} phiếu trong "
@@ -55,6 +60,11 @@ TEMPLATES_EN = {
         "{responses} responses of unit {unit} were submitted one after another from the same "
         "network address and browser build (no device cookie) within {minutes} minutes "
         "(median answering time: {median_minutes} minutes).",
+    "same_device/sequential":
+        "{responses} responses of unit {unit} were submitted one after another from the same "
+        "network address and browser build, each opened right after the previous one was "
+        "submitted (a new device cookie each time, as in a private window) within {minutes} "
+        "minutes (median answering time: {median_minutes} minutes).",
     "burst":
         "{responses} responses of unit {unit} were submitted from one network range within "
         "{minutes} minutes, where the unit normally receives about {expected} per "
@@ -86,6 +96,12 @@ TEMPLATES_EN = {
         "{kind_median_pct}% of {units_of_kind} units of its kind (z = {z}).",
 }
 
+_SMALL_UNIT = {
+    "vi": " Đơn vị chỉ có {total} phiếu được xét: quá ít để kết luận (p = {p_value}, ngưỡng "
+          "{threshold_p}); đây là ghi chú để theo dõi, không phải kết luận về can thiệp.",
+    "en": " The unit has only {total} sheets considered: too few for a conclusion (p = "
+          "{p_value}, threshold {threshold_p}); this is a note to watch, not a finding of "
+          "interference."}
 _SEVERITY = {"vi": {"low": "thấp", "medium": "trung bình", "high": "cao"},
              "en": {"low": "low", "medium": "medium", "high": "high"}}
 _SUFFIX = {"vi": " Mức độ: {severity}.", "en": " Severity: {severity}."}
@@ -112,4 +128,6 @@ def explain(finding: Finding, lang: str = "vi") -> str:
     text = templates[key].format(**values)
     if finding.rule == "burst" and ev.get("after_reminder_h", "-") != "-":
         text += templates["burst/reminder"].format(**values)
+    if ev.get("small_unit"):
+        text += _SMALL_UNIT[lang].format(**values)
     return text + _SUFFIX[lang].format(severity=_SEVERITY[lang][finding.severity])

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
+from .groups import frame_groups
 from .model import Finding, common_group, make_finding, normalize_responses, \
     reference_durations, web_responses
-from .stats import binom_sf, poisson_sf, tail_strength
+from .stats import clean_base, poisson_sf, share_verdict, tail_strength
 
 
 def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Finding]:
@@ -22,19 +23,44 @@ def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> lis
     findings = []
     with_dev = _repeated(web[web["device_hash"].notna()], ["unit", "device_hash"],
                          config.same_device_min)
-    for (unit, _dev), grp in with_dev.groupby(["unit", "device_hash"], sort=True):
+    for (unit, _dev), grp in frame_groups(with_dev, ["unit", "device_hash"]):
         findings.append(_device_finding(unit, grp, config, "device", 1.0))
     # The net+ua fallback only sees responses without a device cookie: colleagues behind
     # one NAT with the same browser build each still have their own cookie.
     no_dev = _repeated(web[web["device_hash"].isna() & web["net_hash"].notna()
                            & web["ua_hash"].notna()], ["unit", "net_hash", "ua_hash"],
                        config.same_device_netua_min)
-    for (unit, _n, _u), grp in no_dev.groupby(["unit", "net_hash", "ua_hash"], sort=True):
+    for (unit, _n, _u), grp in frame_groups(no_dev, ["unit", "net_hash", "ua_hash"]):
         if len(grp) < config.same_device_netua_min:
             continue
         for chain in _chains(grp, config.same_device_netua_gap_factor):
             if len(chain) >= config.same_device_netua_min:
                 findings.append(_device_finding(unit, chain, config, "network_browser", 0.7))
+    findings += _sequential_sessions(web, config)
+    return findings
+
+
+def _sequential_sessions(web: pd.DataFrame, config: Config) -> list[Finding]:
+    """One person in a private window per sheet: a new cookie each time, but one address and
+    browser build, each session opened right after the previous one was submitted. Sheets
+    whose cookie already makes a ``device`` finding are left to it."""
+    keys = ["unit", "net_hash", "ua_hash"]
+    rows = web[web["device_hash"].notna() & web["net_hash"].notna() & web["ua_hash"].notna()
+               & web["duration_s"].notna()]
+    dev_n = rows.groupby(["unit", "device_hash"])["unit"].transform("size")
+    rows = _repeated(rows[dev_n < config.same_device_min], keys, config.same_device_seq_min)
+    findings = []
+    for (unit, _n, _u), grp in frame_groups(rows, keys):
+        grp = grp.sort_values("submitted_at", kind="stable")
+        sub = grp["submitted_at"].to_numpy()
+        opened = sub - (grp["duration_s"].to_numpy() * 1e9).astype("timedelta64[ns]")
+        wait = (opened[1:] - sub[:-1]) / np.timedelta64(1, "s")
+        linked = (wait >= -config.burst_sequential_tolerance_s) & (wait <= config.same_device_seq_gap_s)
+        chain_id = np.r_[0, np.cumsum(~linked)]
+        sizes = np.bincount(chain_id)
+        for c in np.flatnonzero(sizes >= config.same_device_seq_min):
+            findings.append(_device_finding(unit, grp.iloc[chain_id == c], config, "sequential",
+                                            0.8))
     return findings
 
 
@@ -49,7 +75,7 @@ def _repeated(frame: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
 
 def _chains(grp: pd.DataFrame, gap_factor: float) -> list[pd.DataFrame]:
     """Split by submission time wherever a gap exceeds gap_factor × the median duration."""
-    grp = grp.sort_values("submitted_at")
+    grp = grp.sort_values("submitted_at", kind="stable")
     ref = np.nanmedian(grp["_ref"].to_numpy()) if grp["_ref"].notna().any() else np.nan
     if not np.isfinite(ref):
         return []
@@ -59,7 +85,7 @@ def _chains(grp: pd.DataFrame, gap_factor: float) -> list[pd.DataFrame]:
 
 
 def _device_finding(unit, grp: pd.DataFrame, config: Config, basis: str, scale: float):
-    grp = grp.sort_values("submitted_at")
+    grp = grp.sort_values("submitted_at", kind="stable")
     n = len(grp)
     times = grp["submitted_at"]
     minutes = (times.iloc[-1] - times.iloc[0]).total_seconds() / 60
@@ -70,7 +96,8 @@ def _device_finding(unit, grp: pd.DataFrame, config: Config, basis: str, scale: 
     else:
         close_share = 0.5  # unknown durations: neither for nor against
     median_gap_h = float(np.median(gaps)) / 3600
-    k = config.same_device_min if basis == "device" else config.same_device_netua_min
+    k = {"device": config.same_device_min, "sequential": config.same_device_seq_min}.get(
+        basis, config.same_device_netua_min)
     score = 0.55 + 0.15 * min(1.0, (n - k) / 4) + 0.3 * close_share
     if median_gap_h > config.same_device_far_hours:
         severity, score = "low", score * 0.4
@@ -100,10 +127,10 @@ def burst(responses: pd.DataFrame, reminders: Iterable = (),
     slots_per_day = config.burst_workday_hours * 60 / config.burst_window_min
     candidates = _repeated(web[web["net_prefix_hash"].notna()], ["unit", "net_prefix_hash"],
                            config.burst_min)
-    for (unit, _prefix), grp in candidates.groupby(["unit", "net_prefix_hash"], sort=True):
+    for (unit, _prefix), grp in frame_groups(candidates, ["unit", "net_prefix_hash"]):
         stats = unit_stats.loc[unit]
         lam = stats["n"] / (stats["days"] * slots_per_day)
-        grp = grp.sort_values("submitted_at")
+        grp = grp.sort_values("submitted_at", kind="stable")
         t = grp["submitted_at"].to_numpy()
         taken = np.zeros(len(t), dtype=bool)
         while True:
@@ -171,22 +198,23 @@ def forwarded(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[
     known = known[known["moved"].notna()]
     if known.empty:
         return []
-    base = max(float(known["moved"].astype(bool).mean()), config.base_rate_floor)
+    base = clean_base(known["moved"].astype(bool), known["unit"], config)
     findings = []
-    for unit, grp in known.groupby("unit", sort=True):
+    groups = list(frame_groups(known, ["unit"]))
+    for unit, grp in groups:
         moved = grp[grp["moved"].astype(bool)]
         k, n = len(moved), len(grp)
         share = k / n
         if k < config.forwarded_min or share < base + config.forwarded_excess:
             continue
-        p = binom_sf(k, n, base)
-        if p >= config.tail_p:
+        verdict = share_verdict(k, n, base, len(groups), config)
+        if verdict is None:
             continue
-        score = min(1.0, 0.5 * tail_strength(p, config.tail_p)
-                    + 0.5 * (share - base) / max(1e-9, 1 - base))
-        severity = "high" if share >= 0.6 else "medium"
+        severity = "low" if verdict["small_unit"] else "high" if share >= 0.6 else "medium"
         evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
-                    "campaign_pct": round(100 * base, 1), "p_value": float(f"{p:.3g}")}
+                    "campaign_pct": round(100 * base, 1), "p_value": verdict["p_value"],
+                    "threshold_p": verdict["threshold_p"], "small_unit": verdict["small_unit"]}
         findings.append(make_finding("forwarded", unit, common_group(moved["group"]),
-                                     moved["response_id"], severity, score, evidence))
+                                     moved["response_id"], severity, verdict["score"],
+                                     evidence))
     return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 
 def _logsumexp(values: np.ndarray) -> float:
@@ -56,3 +57,39 @@ def robust_z(values: np.ndarray, mad_floor: float = 0.0) -> np.ndarray:
     med = np.median(values)
     mad = 1.4826 * np.median(np.abs(values - med))
     return (values - med) / max(mad, mad_floor, 1e-12)
+
+
+def share_verdict(k: int, n: int, base: float, n_units: int, config) -> dict | None:
+    """Is a unit's count k of n (speeders, straight-liners, moved sheets) far above the
+    campaign's share ``base``? The binomial tail is compared with ``tail_alpha / n_units``
+    (Bonferroni over the units tested, capped at ``tail_p_max``).
+
+    Returns None (nothing to say), a verdict with a score that reaches the 'review' level
+    on its own, or — when the share is high but the unit has too few sheets for the tail to
+    be conclusive — a 'small unit' note of low severity that stays below 'review'."""
+    threshold = min(config.tail_p_max, config.tail_alpha / max(1, n_units))
+    p = binom_sf(k, n, base)
+    share = k / n if n else 0.0
+    out = {"p_value": float(f"{p:.3g}"), "threshold_p": float(f"{threshold:.3g}")}
+    if p < threshold:
+        strength = tail_strength(p, threshold)  # 0.5 at the threshold, 1 at its square
+        return {**out, "score": min(1.0, 0.8 + 0.4 * (strength - 0.5)),
+                "severity": "high" if share >= 0.5 else "medium", "small_unit": False}
+    if share >= config.small_unit_share:
+        return {**out, "score": config.small_unit_score, "severity": "low",
+                "small_unit": True}
+    return None
+
+
+def clean_base(flags, units, config) -> float:
+    """The campaign's share of flagged rows, leaving out the units whose own share is
+    already far above it (one pass): a few planted units must not raise the yardstick the
+    other units are measured by. Floored at ``base_rate_floor``."""
+    frame = pd.DataFrame({"k": np.asarray(flags, dtype=float), "u": np.asarray(units, dtype=object)})
+    per_unit = frame.groupby("u")["k"].agg(["sum", "size"])
+    raw = max(float(frame["k"].mean()) if len(frame) else 0.0, config.base_rate_floor)
+    threshold = min(config.tail_p_max, config.tail_alpha / max(1, len(per_unit)))
+    keep = [binom_sf(int(k), int(n), raw) >= threshold for k, n in per_unit.to_numpy()]
+    kept = per_unit[keep]
+    base = kept["sum"].sum() / kept["size"].sum() if kept["size"].sum() else raw
+    return max(float(base), config.base_rate_floor)

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
+from .groups import frame_groups
 from .model import Finding, QuestionnaireShape, common_group, make_finding, \
     normalize_responses, severity_rank
 from .sheets import encode
-from .stats import binom_sf, robust_z, tail_strength
+from .stats import clean_base, robust_z, share_verdict
 
 
 def speeder_mask(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> pd.Series:
@@ -30,28 +31,29 @@ def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Fi
     if timed.empty:
         return []
     fast = speeder_mask(resp, config)[timed.index]
-    base = max(float(fast.mean()), config.base_rate_floor)
+    base = clean_base(fast, timed["unit"], config)
     median = timed.groupby("questionnaire")["duration_s"].median()
     findings = []
-    for unit, grp in timed.assign(_fast=fast).groupby("unit", sort=True):
+    groups = list(frame_groups(timed.assign(_fast=fast), ["unit"]))
+    for unit, grp in groups:
         k, n = int(grp["_fast"].sum()), len(grp)
         share = k / n
         if k < config.speeder_min or share < config.speeder_unit_share:
             continue
-        p = binom_sf(k, n, base)
-        if p >= config.tail_p:
+        verdict = share_verdict(k, n, base, len(groups), config)
+        if verdict is None:
             continue
         quick = grp[grp["_fast"]]
-        score = min(1.0, 0.5 * tail_strength(p, config.tail_p) + 0.5 * share)
-        severity = "high" if share >= 0.5 else "medium"
         evidence = {"responses": k, "total": n, "share_pct": round(100 * share),
                     "campaign_pct": round(100 * base, 1),
                     "median_seconds": round(float(quick["duration_s"].median())),
                     "questionnaire_median_seconds":
                         round(float(median.reindex(grp["questionnaire"]).median())),
-                    "p_value": float(f"{p:.3g}")}
+                    "p_value": verdict["p_value"], "threshold_p": verdict["threshold_p"],
+                    "small_unit": verdict["small_unit"]}
         findings.append(make_finding("speeder", unit, common_group(quick["group"]),
-                                     quick["response_id"], severity, score, evidence))
+                                     quick["response_id"], verdict["severity"],
+                                     verdict["score"], evidence))
     return findings
 
 
@@ -96,7 +98,7 @@ def unit_anomaly(responses: pd.DataFrame, answers, questionnaires: dict[str,
     resp = normalize_responses(responses)
     measures = unit_measures(resp, answers, questionnaires, findings, config)
     best: dict[str, tuple] = {}
-    for kind, grp in measures.groupby("unit_kind", sort=True):
+    for kind, grp in frame_groups(measures, ["unit_kind"]):
         for measure in ("flagged_share", "top_share"):
             vals = grp[measure].dropna()
             if len(vals) < config.anomaly_min_units:
@@ -113,6 +115,8 @@ def unit_anomaly(responses: pd.DataFrame, answers, questionnaires: dict[str,
     for unit, (measure, value, zi, median, n_kind, kind) in sorted(best.items()):
         ids = resp.loc[resp["unit"] == unit, "response_id"]
         score = min(1.0, 0.4 + 0.1 * (zi - config.anomaly_z) + (value - median))
+        if measure == "top_share":
+            score = min(score, config.anomaly_top_share_max_score)
         severity = "high" if zi >= 2 * config.anomaly_z else "medium"
         evidence = {"variant": measure, "value_pct": round(100 * value, 1),
                     "kind_median_pct": round(100 * median, 1), "z": round(zi, 1),

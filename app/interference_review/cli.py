@@ -9,6 +9,7 @@ from app.core.schemes import SchemeNotFound
 from app.extensions import db
 from app.models import Campaign, Finding, User
 
+from .evidence import unit_sheet_counts
 from .services import ACTIONS, ReviewError, decide, run_scan
 
 interference = click.Group("interference", help="Phát hiện can thiệp / interference findings.")
@@ -23,9 +24,16 @@ def _actor(email):
     return user
 
 
-def finding_row(f: Finding) -> dict:
-    return {"id": f.id, "rule": f.rule, "unit": f.unit.code, "severity": f.severity, "score": f.score,
-            "response_ids": list(f.response_ids or ()), "state": f.state}
+def finding_row(f: Finding, unit_sheets: dict[int, int] | None = None) -> dict:
+    """A finding for the JSON output: the unit by code and name, how many sheets the finding
+    names and how many the unit has, and whether the rule says the unit is too small."""
+    if unit_sheets is None:
+        unit_sheets = unit_sheet_counts(f.campaign_id, [f.unit_id])
+    ids = list(f.response_ids or ())
+    return {"id": f.id, "rule": f.rule, "unit": f.unit.code, "unit_code": f.unit.code, "unit_name": f.unit.name,
+            "sheets": len(ids), "unit_sheets": unit_sheets.get(f.unit_id, 0),
+            "small_unit": bool((f.evidence or {}).get("small_unit", False)), "severity": f.severity,
+            "score": f.score, "response_ids": ids, "state": f.state}
 
 
 @interference.command("scan")
@@ -47,14 +55,16 @@ def scan_command(campaign_id, email, as_json):
     db.session.commit()
     by_fp = {f.fingerprint: f for f in db.session.scalars(
         select(Finding).where(Finding.campaign_id == campaign.id, Finding.fingerprint.in_(outcome.fingerprints)))}
-    rows = [finding_row(by_fp[fp]) for fp in outcome.fingerprints if fp in by_fp]
+    sheets = unit_sheet_counts(campaign.id)
+    rows = [finding_row(by_fp[fp], sheets) for fp in outcome.fingerprints if fp in by_fp]
     record = outcome.record
     payload = {"campaign": campaign.id, "responses": record.responses, "new_findings": record.new_findings,
                "findings": rows, "unit_risk": record.unit_risk}
     lines = [_("Đã quét %(responses)d phiếu: %(findings)d phát hiện, %(new)d phát hiện mới.",
                responses=record.responses, findings=len(rows), new=record.new_findings)]
-    lines += [f"#{r['id']} {r['unit']} {r['rule']} {r['severity']} {r['score']:.2f} "
-              f"[{', '.join(map(str, r['response_ids']))}] {r['state']}" for r in rows]
+    lines += [f"#{r['id']} {r['unit']} ({r['unit_name']}) {r['rule']} {r['severity']} {r['score']:.2f} "
+              f"{r['sheets']}/{r['unit_sheets']} [{', '.join(map(str, r['response_ids']))}] {r['state']}"
+              for r in rows]
     report(payload, as_json, "\n".join(lines))
 
 

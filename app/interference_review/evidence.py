@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import combinations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Answer, Finding, Response
@@ -28,6 +28,14 @@ def involved_responses(finding: Finding) -> list[Response]:
     return list(db.session.scalars(select(Response).where(
         Response.id.in_(ids), Response.campaign_id == finding.campaign_id,
         Response.unit_id == finding.unit_id).order_by(Response.submitted_at, Response.id)))
+
+
+def unit_sheet_counts(campaign_id: int, unit_ids=None) -> dict[int, int]:
+    """Sheets (responses) per unit of the campaign: how much a finding's share rests on."""
+    stmt = select(Response.unit_id, func.count(Response.id)).where(Response.campaign_id == campaign_id)
+    if unit_ids is not None:
+        stmt = stmt.where(Response.unit_id.in_(list(unit_ids)))
+    return dict(db.session.execute(stmt.group_by(Response.unit_id)).all())
 
 
 def response_rows(responses: list[Response]) -> list[dict]:

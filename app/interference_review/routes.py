@@ -91,6 +91,7 @@ def _finding_page(campaign: Campaign, finding_id: int, decision_form=None, rever
     text = explain(as_pure(item), lang if lang in ("vi", "en") else "vi")
     page = render_template(
         "interference_review/finding.html", campaign=campaign, finding=item, explanation=text,
+        unit_sheets=evidence.unit_sheet_counts(campaign.id, [item.unit_id]).get(item.unit_id, 0),
         rows=evidence.response_rows(responses), timeline=evidence.timeline(item, responses),
         similarity=evidence.similarity(item, responses), can_decide=current_user.role == "admin",
         decision_form=decision_form or DecisionForm(prefix="d"), revert_form=revert_form or RevertForm(prefix="r"))
