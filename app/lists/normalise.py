@@ -19,12 +19,15 @@ COLUMNS = {
     "phone": ("phone", "Số điện thoại", "điện thoại", "sđt", "số đt", "dien thoai"),
     "address": ("address", "Địa chỉ", "địa chỉ liên hệ"),
     "targets": ("targets", "Đơn vị được đánh giá", "mã đơn vị được đánh giá", "đơn vị đánh giá"),
-    # The error column of our own error workbook: accepted (and ignored) when it comes back fixed.
-    "error": ("error", "Lỗi", "Dòng gốc"),
+    # The columns of our own error workbook: the reason is ignored when the file comes back fixed,
+    # the original row number is carried on, so a second round still points at the user's file.
+    "error": ("error", "Lỗi"),
+    "origin": ("origin", "Dòng gốc"),
 }
 REQUIRED = ("full_name", "position", "organisation", "group", "email", "phone")
-IGNORED = ("stt", "error")
-EXTRA_IGNORED_HEADERS = {fold("Dòng gốc")}
+IGNORED = ("stt", "error", "origin")
+#: Columns where a date is a mistake of the office suite ("12/3" typed in an address).
+TEXT_COLUMNS = ("full_name", "position", "organisation", "group", "email", "phone", "address", "targets")
 
 EMAIL_RE = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                       r"@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,}$")

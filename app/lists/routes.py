@@ -98,7 +98,7 @@ def errors(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_code)
     rlist = get_list(campaign, unit, create=False)
-    return _xlsx(sheets.error_workbook(rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
+    return _xlsx(sheets.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")

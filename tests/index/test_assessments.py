@@ -119,5 +119,5 @@ def test_missing_column_and_unreadable_file(make_campaign):
     campaign = make_campaign()
     with pytest.raises(AssessmentError, match="Thiếu cột: Điểm tự đánh giá"):
         import_assessments(campaign, "x.csv", "Mã đơn vị,Mã tiêu chí\nSO_TP,1.1.1\n".encode())
-    with pytest.raises(AssessmentError, match="không phải Excel"):
+    with pytest.raises(AssessmentError, match="không phải bảng tính"):
         import_assessments(campaign, "x.pdf", b"%PDF-1.4")
