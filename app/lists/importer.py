@@ -103,7 +103,7 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
     return headers, columns, rows
 
 
-def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
+def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
     """Normalise one row; returns (clean values, []) or (None, reasons)."""
     errors = []
     out = {}
@@ -207,7 +207,7 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
         values = {name: clean(cells[name]) for name in columns if name not in norm.IGNORED}
         dated = [norm.COLUMNS[n][1] for n in norm.TEXT_COLUMNS
                  if n in columns and isinstance(_at(raw, columns[n]), (date, datetime))]
-        good, errors = _validate(values, groups, units, unit)
+        good, errors = validate_row(values, groups, units, unit)
         if dated:
             report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
                 "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
