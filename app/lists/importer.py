@@ -203,7 +203,8 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     candidates = []
     for number, raw in rows:
         cells = {name: _kept(raw[i] if i < len(raw) else None, name) for name, i in columns.items()}
-        origin = cells.get("origin") if fixing and isinstance(cells.get("origin"), int) else number
+        origin = _origin(cells.get("origin")) if fixing else None
+        origin = origin or number
         values = {name: clean(cells[name]) for name in columns if name not in norm.IGNORED}
         dated = [norm.COLUMNS[n][1] for n in norm.TEXT_COLUMNS
                  if n in columns and isinstance(_at(raw, columns[n]), (date, datetime))]
@@ -237,6 +238,13 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
                  duplicates=len(report["duplicates"]), replaced=report["replaced"])
     db.session.flush()
     return report
+
+
+def _origin(value) -> int | None:
+    """The "Dòng gốc" cell: a number in a workbook, digits in a CSV."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _at(raw, i):
