@@ -86,7 +86,7 @@ def template_workbook(campaign, unit: Unit) -> bytes:
     set_text(guide["A1"], _("Danh sách đối tượng khảo sát — %(unit)s (%(code)s) — %(campaign)s",
                             unit=unit.name, code=unit.code, campaign=campaign.name))
     guide["A1"].font = HEADER_FONT
-    set_text(guide["A2"], _("Mỗi dòng một người. Không đổi tên, không thêm hoặc xoá cột. Lưu dưới dạng .xlsx hoặc CSV UTF-8. "
+    set_text(guide["A2"], _("Mỗi dòng một người. Không đổi tên, không thêm hoặc xoá cột. Lưu dưới dạng .xlsx, .ods hoặc CSV UTF-8. "
                             "Hạn gửi danh sách: %(date)s.", date=campaign.lists_by.strftime("%d/%m/%Y")))
     for col, header in enumerate((_("Cột"), _("Bắt buộc"), _("Hướng dẫn")), start=1):
         cell = guide.cell(row=4, column=col)
