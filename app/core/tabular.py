@@ -130,7 +130,17 @@ def _read_xlsx_calamine(data: bytes):
         return None
     if header is None or not any(c not in (None, "") for c in header):
         raise TableError(_("Trang tính đầu tiên trống: không có dòng tiêu đề."))
-    return [clean(h) for h in header], (tuple(r) for r in rows), title
+    return [clean(h) for h in header], _guarded(tuple(r) for r in rows), title
+
+
+def _guarded(rows):
+    """Rows of a streamed sheet; a failure half-way is a clear error, not a 500."""
+    try:
+        yield from rows
+    except TableError:
+        raise
+    except Exception:  # noqa: BLE001 — the readers raise many kinds on a damaged sheet
+        raise TableError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
 
 
 def _read_xlsx_openpyxl(data: bytes):
@@ -153,7 +163,7 @@ def _read_xlsx_openpyxl(data: bytes):
             yield from rows
         finally:
             wb.close()
-    return [clean(h) for h in header], body(), ws.title
+    return [clean(h) for h in header], _guarded(body()), ws.title
 
 
 def _has_vietnamese_marks(text: str) -> bool:

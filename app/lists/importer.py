@@ -82,7 +82,7 @@ def _columns(headers: list[str]) -> dict:
 
 def _unknown_headers(headers: list[str]) -> list[str]:
     known = {fold(a) for names in norm.COLUMNS.values() for a in names}
-    return [h for h in headers if h and fold(h) not in known]
+    return [printable(h) for h in headers if h and fold(h) not in known]
 
 
 def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
@@ -93,11 +93,11 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
                           size=len(data) / 1024 / 1024, limit=limit // (1024 * 1024)))
     try:
         headers, body, _sheet = read_rows(filename, data)
+        columns = _columns(headers)
+        rows = [(n, raw) for n, raw in enumerate(body, start=2)
+                if raw is not None and any(c not in (None, "") and str(c).strip() for c in raw)]
     except TableError as exc:
         raise ListError(str(exc)) from None
-    columns = _columns(headers)
-    rows = [(n, raw) for n, raw in enumerate(body, start=2)
-            if raw is not None and any(c not in (None, "") and str(c).strip() for c in raw)]
     if not rows:
         raise ListError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
     return headers, columns, rows
