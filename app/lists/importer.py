@@ -107,10 +107,11 @@ def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit) -> tup
     """Normalise one row; returns (clean values, []) or (None, reasons)."""
     errors = []
     out = {}
-    for col, value in values.items():
-        if forbidden_characters(value):
-            errors.append(forbidden_message(norm.COLUMNS[col][1]))
-            values[col] = printable(value)
+    if forbidden_characters("\n".join(values.values())):  # one search per row; per column only when found
+        for col, value in values.items():
+            if forbidden_characters(value):
+                errors.append(forbidden_message(norm.COLUMNS[col][1]))
+                values[col] = printable(value)
     for col in ("full_name", "position", "organisation", "address"):
         value = values.get(col, "")  # already NFC and trimmed (tabular.clean)
         label = norm.COLUMNS[col][1]
@@ -201,25 +202,27 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
               "rows_read": len(rows), "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
               "warnings": [], "bad_rows": [], "fixing": fixing}
     candidates = []
+    fields = [(name, i) for name, i in columns.items() if name not in norm.IGNORED]
     for number, raw in rows:
-        cells = {name: _kept(raw[i] if i < len(raw) else None, name) for name, i in columns.items()}
-        origin = _origin(cells.get("origin")) if fixing else None
-        origin = origin or number
-        values = {name: clean(cells[name]) for name in columns if name not in norm.IGNORED}
-        dated = [norm.COLUMNS[n][1] for n in norm.TEXT_COLUMNS
-                 if n in columns and isinstance(_at(raw, columns[n]), (date, datetime))]
+        values, dated = {}, []
+        for name, i in fields:  # the hot loop of a 100 000-row list: keep it plain
+            cell = raw[i] if i < len(raw) else None
+            if isinstance(cell, date):  # a date (or datetime) where text belongs
+                dated.append(name)
+                cell = _kept(cell, name)
+            values[name] = clean(cell)
+        origin = (_origin(_at(raw, columns["origin"])) if fixing else None) or number
         good, errors = validate_row(values, groups, units, unit)
         if dated:
             report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
                 "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
                 "(ví dụ địa chỉ “12/3”) thành ngày. Hãy kiểm tra và định dạng cột là Văn bản (Text).",
-                columns=", ".join(dated), value=", ".join(values[n] for n in norm.TEXT_COLUMNS
-                                                         if norm.COLUMNS[n][1] in dated))})
+                columns=", ".join(norm.COLUMNS[n][1] for n in dated), value=", ".join(values[n] for n in dated))})
         if errors:
             reason = " ".join(errors)
             report["errors"].append({"row": origin, "name": values.get("full_name", ""), "reason": reason})
-            report["bad_rows"].append({"origin": origin, "reason": reason,
-                                       "cells": {n: v for n, v in cells.items() if n not in ("error", "origin")}})
+            report["bad_rows"].append({"origin": origin, "reason": reason, "cells": {
+                name: _kept(_at(raw, i), name) for name, i in columns.items() if name not in ("error", "origin")}})
             continue
         candidates.append(Candidate(number, good, good["group"], good["targets"], norm.person_keys(
             good["email"], good["phone"], good["full_name"], good["organisation"])))
@@ -243,6 +246,8 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
 def _origin(value) -> int | None:
     """The "Dòng gốc" cell: a number in a workbook, digits in a CSV."""
     if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    elif isinstance(value, float) and value.is_integer():
         value = int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 

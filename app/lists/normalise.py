@@ -26,8 +26,6 @@ COLUMNS = {
 }
 REQUIRED = ("full_name", "position", "organisation", "group", "email", "phone")
 IGNORED = ("stt", "error", "origin")
-#: Columns where a date is a mistake of the office suite ("12/3" typed in an address).
-TEXT_COLUMNS = ("full_name", "position", "organisation", "group", "email", "phone", "address", "targets")
 
 EMAIL_RE = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                       r"@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,}$")
