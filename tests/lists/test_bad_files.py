@@ -202,3 +202,23 @@ def test_dates_in_text_columns_are_warned(campaign, unit):
     assert [w["row"] for w in report["warnings"]] == [2]
     assert "Địa chỉ" in report["warnings"][0]["reason"] and "12/3/2026" in report["warnings"][0]["reason"]
     assert _people(unit)[0].address == "12/3/2026"
+
+
+def test_hidden_characters_refuse_units_and_scores(campaign):
+    """The same rule for the secretariat's files: units and self-assessment scores."""
+    from app.admin.services import SetupError, import_units
+    from app.index.assessments import AssessmentError, import_assessments
+    from app.models import SelfAssessment, Unit
+
+    before = db.session.scalar(db.select(db.func.count(Unit.id)))
+    units = "Mã đơn vị,Tên đơn vị,Loại\nSO_X,Sở\u202e Xây dựng,department\n".encode()
+    with pytest.raises(SetupError, match="dòng 2: .*ký tự điều khiển"):
+        import_units(campaign, "dv.csv", units)
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Unit.id))) == before
+    scores = "Mã đơn vị,Mã tiêu chí,Điểm tự đánh giá,Ghi chú\nSO_TP,1.1.1,1,Có\x00 văn bản\n".encode()
+    with pytest.raises(AssessmentError) as err:
+        import_assessments(campaign, "td.csv", scores)
+    assert err.value.errors[0]["row"] == 2 and "Ghi chú" in err.value.errors[0]["message"]
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(SelfAssessment.id))) == 0
