@@ -8,6 +8,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -79,8 +80,9 @@ def match_columns(headers: list[str], aliases: dict, required=None) -> dict:
     return columns
 
 
-def read_rows(filename: str, data: bytes) -> tuple[list[str], list[tuple], str | None]:
-    """Header + raw rows of the first sheet / the CSV, with clear errors for what is not a table."""
+def read_rows(filename: str, data: bytes) -> tuple[list[str], Iterable[tuple], str | None]:
+    """Header + raw rows (streamed from a workbook) of the first sheet / the CSV, with clear errors
+    for what is not a table."""
     name = (filename or "").lower()
     if not data:
         raise TableError(_("Tệp rỗng."))
@@ -151,9 +153,13 @@ def _read_xlsx_openpyxl(data: bytes):
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise TableError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+    except Exception:  # noqa: BLE001 — a damaged sheet part
+        wb.close()
+        raise TableError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
     if header is None or not any(c not in (None, "") for c in header):
         wb.close()
         raise TableError(_("Trang tính đầu tiên trống: không có dòng tiêu đề."))
