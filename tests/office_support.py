@@ -13,7 +13,8 @@ import pytest
 SOFFICE = "/usr/bin/soffice"
 #: LibreOffice filter strings: what "Save as" writes. CSV: comma, double quote, UTF-8 (76).
 FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "ods": "ods:calc8",
-           "csv": "csv:Text - txt - csv (StarCalc):44,34,76"}
+           "csv": "csv:Text - txt - csv (StarCalc):44,34,76",
+           "csv-1252": "csv:Text - txt - csv (StarCalc):44,34,1"}
 
 
 def require_office() -> None:
@@ -33,6 +34,6 @@ def convert(source: Path, fmt: str, profile: Path, infilter: str | None = None) 
         args.append(f"--infilter={infilter}")
     done = subprocess.run(args + ["--convert-to", FILTERS[fmt], "--outdir", str(out), str(source)],
                           capture_output=True, text=True, timeout=240)
-    result = out / f"{source.stem}.{fmt}"
+    result = out / f"{source.stem}.{fmt.split('-')[0]}"
     assert done.returncode == 0 and result.exists(), (done.stdout, done.stderr)
     return result

@@ -55,6 +55,19 @@ def test_template_saved_by_libreoffice_is_accepted(client, campaign, unit, make_
     assert people[2].address == "Tổ 5, phường Hồng Gai"
 
 
+def test_libreoffice_western_csv_is_refused_and_the_list_kept(client, campaign, unit, make_user, tmp_path, profile):
+    """CSV saved in Windows-1252 (a Western default) has lost the Vietnamese letters: refused, saying how
+    to fix it, and the stored list stays."""
+    login(client, make_user("focal", units=["SO_TP"]))
+    filled = _template(client, campaign, tmp_path / "danh_sach.xlsx", PEOPLE)
+    _upload(client, campaign, "SO_TP", filled.read_bytes(), name="danh_sach.xlsx")
+    saved = convert(filled, "csv-1252", profile)
+    assert b"H? v\xe0 t\xean" in saved.read_bytes()  # the letters are gone already
+    html = _upload(client, campaign, "SO_TP", saved.read_bytes(), name=saved.name).get_data(as_text=True)
+    assert "Tệp CSV không phải UTF-8: hãy lưu lại dạng CSV UTF-8" in html and "Thiếu cột" not in html
+    assert len(_people(unit)) == 3
+
+
 def test_office_suite_date_in_an_address_is_warned(client, campaign, unit, make_user, tmp_path, profile):
     """A CSV with the address "12/3" opened in the office suite (special numbers detected) turns
     it into a date; uploading what it saved warns about it."""
