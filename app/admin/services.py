@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.core import audit
 from app.core.schemes import SchemeNotFound, get_scheme
-from app.core.tabular import TableError, forbidden_message, read_table
+from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db
 from app.models import Campaign, Group, Unit, utcnow
 
@@ -98,7 +98,7 @@ def import_units(campaign: Campaign, filename: str, data: bytes, actor=None) -> 
     for code, name, kind in rows:
         db.session.add(Unit(campaign_id=campaign.id, code=code, name=name, kind=kind))
     db.session.flush()
-    audit.record("units.import", actor, campaign.id, target=filename, count=len(rows))
+    audit.record("units.import", actor, campaign.id, target=printable(filename), count=len(rows))
     return {"imported": len(rows)}
 
 

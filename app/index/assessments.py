@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from app.core import audit
 from app.core.export import set_text, write_sheet
 from app.core.schemes import get_scheme
-from app.core.tabular import TableError, forbidden_message, read_table
+from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db
 from app.models import AssessmentImport, Campaign, SelfAssessment, Unit, utcnow
 
@@ -261,7 +261,7 @@ def import_assessments(campaign: Campaign, filename: str, data: bytes, actor=Non
     perm = permission(campaign, actor, today)
     by_unit, n_rows = parse_rows(campaign, filename, data, perm)
     record = AssessmentImport(campaign_id=campaign.id, user_id=getattr(actor, "id", None),
-                              filename=(filename or "")[:255], sha256=hashlib.sha256(data).hexdigest(), rows=n_rows)
+                              filename=printable(filename or "")[:255], sha256=hashlib.sha256(data).hexdigest(), rows=n_rows)
     db.session.add(record)
     db.session.flush()
     now = utcnow()

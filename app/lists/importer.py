@@ -236,7 +236,7 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
         _place(cand, index, kept, stored_index, unit, report, priority)
     _store(campaign, unit, kept, report)
     rlist.last_upload = report
-    audit.record("list.upload", actor, campaign.id, target=unit.code, file=filename, mode=mode,
+    audit.record("list.upload", actor, campaign.id, target=unit.code, file=report["file"], mode=mode,
                  rows=report["rows_read"], imported=report["imported"], errors=len(report["errors"]),
                  duplicates=len(report["duplicates"]), replaced=report["replaced"])
     db.session.flush()

@@ -222,3 +222,15 @@ def test_hidden_characters_refuse_units_and_scores(campaign):
     assert err.value.errors[0]["row"] == 2 and "Ghi chú" in err.value.errors[0]["message"]
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(SelfAssessment.id))) == 0
+
+
+def test_a_file_name_with_nul_is_stored_safely(campaign, unit):
+    """The name of the uploaded file goes into the report, the audit log and the import record."""
+    from app.index.assessments import import_assessments
+    from app.models import AssessmentImport, AuditEntry
+
+    import_list(campaign, unit, "ds\x00\u202e.xlsx", xlsx([person(1)]))
+    import_assessments(campaign, "td\x00.csv", "Mã đơn vị,Mã tiêu chí,Điểm tự đánh giá\nSO_TP,1.1.1,1\n".encode())
+    db.session.commit()
+    assert db.session.scalar(db.select(AssessmentImport.filename)) == "td\ufffd.csv"
+    assert all("\x00" not in json.dumps(d) for d in db.session.scalars(db.select(AuditEntry.details)))
