@@ -6,8 +6,6 @@ ValueError with a message key the importer turns into a Vietnamese reason.
 import re
 import unicodedata
 
-from app.core.tabular import fold
-
 # The columns of the template; the second name is the one the user sees (and is told is missing).
 COLUMNS = {
     "stt": ("stt", "STT", "số thứ tự", "tt"),
