@@ -47,6 +47,8 @@ class Config:
     LANGUAGES = ("vi", "en")
 
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # uploads: a 50 MB list is refused with a clear page
+    #: A workbook (.xlsx/.ods are zip files) that declares more unpacked bytes is refused unread.
+    MAX_UNPACKED_BYTES = 200 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a respondent may keep a form open for hours
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -27,7 +27,7 @@ class UnitForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Tệp Excel hoặc CSV"), validators=[FileRequired()])
+    file = FileField(_l("Tệp .xlsx, .ods hoặc CSV UTF-8"), validators=[FileRequired()])
 
 
 class UserForm(FlaskForm):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.core import audit
 from app.core.schemes import SchemeNotFound, get_scheme
-from app.core.tabular import TableError, read_table
+from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db
 from app.models import Campaign, Group, Unit, utcnow
 
@@ -79,7 +79,10 @@ def import_units(campaign: Campaign, filename: str, data: bytes, actor=None) -> 
     rows = []
     for row in table.rows:
         code, name, kind = row.values["code"], row.values["name"], row.values["kind"]
-        if not code or not name or not kind:
+        if row.bad_columns:
+            errors.append({"row": row.number, "error": forbidden_message(", ".join(
+                UNIT_COLUMNS[c][1] for c in row.bad_columns))})
+        elif not code or not name or not kind:
             errors.append({"row": row.number, "error": _("Thiếu mã, tên hoặc loại đơn vị.")})
         elif code in seen:
             errors.append({"row": row.number, "error": _("Mã đơn vị '%(code)s' trùng với dòng %(other)d.", code=code, other=seen[code])})
@@ -95,7 +98,7 @@ def import_units(campaign: Campaign, filename: str, data: bytes, actor=None) -> 
     for code, name, kind in rows:
         db.session.add(Unit(campaign_id=campaign.id, code=code, name=name, kind=kind))
     db.session.flush()
-    audit.record("units.import", actor, campaign.id, target=filename, count=len(rows))
+    audit.record("units.import", actor, campaign.id, target=printable(filename), count=len(rows))
     return {"imported": len(rows)}
 
 

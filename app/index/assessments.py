@@ -16,11 +16,13 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.core import audit
 from app.core.export import set_text, write_sheet
 from app.core.schemes import get_scheme
-from app.core.tabular import TableError, read_table
+from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db
 from app.models import AssessmentImport, Campaign, SelfAssessment, Unit, utcnow
 
@@ -115,6 +117,7 @@ def build_template(campaign: Campaign, actor=None) -> bytes:
     for r in range(2, len(rows) + 2):  # scores typed as numbers show two decimals
         for c in range(5, 8 if may_appraise else 7):
             ws.cell(row=r, column=c).number_format = "0.00"
+    _validations(ws, headers, len(rows) + 1)
     guide = wb.create_sheet(_("Hướng dẫn"))
     lines = [
         _("Nhập điểm vào cột “Điểm tự đánh giá”, từ 0 đến điểm tối đa của tiêu chí; có thể dùng dấu phẩy thập phân (7,5)."),
@@ -129,6 +132,29 @@ def build_template(campaign: Campaign, actor=None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _validations(ws, headers: list[str], last: int) -> None:
+    """Office-suite checks while typing: each score between 0 and its row's maximum (column E),
+    "Không áp dụng" from a one-item list. The import checks the same again."""
+    if last < 2:
+        return
+    max_col = get_column_letter(headers.index(str(HEADERS["max"])) + 1)
+    for key in ("self_score", "appraised_score"):
+        if str(HEADERS[key]) not in headers:
+            continue
+        col = get_column_letter(headers.index(str(HEADERS[key])) + 1)
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"${max_col}2",
+                            allow_blank=True, showErrorMessage=True, errorTitle=str(HEADERS[key]),
+                            error=_("Nhập một số từ 0 đến điểm tối đa của tiêu chí (cột “Điểm tối đa”)."))
+        dv.add(f"{col}2:{col}{last}")
+        ws.add_data_validation(dv)
+    col = get_column_letter(headers.index(str(HEADERS["not_applicable"])) + 1)
+    dv = DataValidation(type="list", formula1='"x"', allow_blank=True, showErrorMessage=True,
+                        errorTitle=str(HEADERS["not_applicable"]),
+                        error=_("Chỉ nhập “x” (không áp dụng) hoặc để trống."))
+    dv.add(f"{col}2:{col}{last}")
+    ws.add_data_validation(dv)
 
 
 def parse_score(raw: str):
@@ -160,17 +186,18 @@ def parse_rows(campaign: Campaign, filename: str, data: bytes, perm: Permission)
     scheme = get_scheme(campaign.scheme_code)
     leaves = {lf.code: lf for lf in scheme.leaves()}
     units = {u.code: u for u in db.session.scalars(db.select(Unit).where(Unit.campaign_id == campaign.id))}
-    errors, seen, clean = [], {}, {}
+    errors, seen, clean, foreign = [], {}, {}, {}
     for row in table.rows:
         v = row.values
-        problems = []
         unit, leaf = units.get(v["unit"]), leaves.get(v["criterion"])
+        if unit is not None and perm.units is not None and unit.code not in perm.units:
+            foreign.setdefault(unit.code, row.number)  # one error for them all, below
+            continue
+        problems = [forbidden_message(str(HEADERS[c])) for c in row.bad_columns]
         if not v["unit"]:
             problems.append(_("Thiếu mã đơn vị."))
         elif unit is None:
             problems.append(_("Mã đơn vị '%(code)s' không có trong kỳ đánh giá.", code=v["unit"]))
-        elif perm.units is not None and unit.code not in perm.units:
-            problems.append(_("Đơn vị '%(code)s' không thuộc phạm vi của tài khoản.", code=unit.code))
         if not v["criterion"]:
             problems.append(_("Thiếu mã tiêu chí."))
         elif leaf is None:
@@ -208,6 +235,15 @@ def parse_rows(campaign: Campaign, filename: str, data: bytes, perm: Permission)
             "criterion_code": leaf.code, "self_score": scores["self_score"],
             "appraised_score": scores["appraised_score"], "appraiser": (v.get("appraiser") or "")[:200],
             "note": v.get("note") or "", "not_applicable": na_text in NA_YES})
+    if foreign:
+        mine = ", ".join(sorted(perm.units or ()))
+        message = _("Tệp có %(n)d dòng của đơn vị khác (%(codes)s), không thuộc tài khoản này (%(mine)s). "
+                    "Hãy tải biểu mẫu của đơn vị mình, điền rồi nhập lại.", n=sum(1 for r in table.rows
+                    if r.values["unit"] in foreign), codes=", ".join(sorted(foreign)[:10]) + ("…" if len(foreign) > 10 else ""),
+                    mine=mine)
+        if not clean and not errors:
+            raise AssessmentError(message)
+        errors.insert(0, {"row": min(foreign.values()), "message": message})
     if errors:
         raise AssessmentError(_("Tệp có %(n)d lỗi; chưa có điểm nào được ghi. Hãy sửa các dòng sau rồi nhập lại.",
                                 n=len(errors)), errors)
@@ -225,7 +261,7 @@ def import_assessments(campaign: Campaign, filename: str, data: bytes, actor=Non
     perm = permission(campaign, actor, today)
     by_unit, n_rows = parse_rows(campaign, filename, data, perm)
     record = AssessmentImport(campaign_id=campaign.id, user_id=getattr(actor, "id", None),
-                              filename=(filename or "")[:255], sha256=hashlib.sha256(data).hexdigest(), rows=n_rows)
+                              filename=printable(filename or "")[:255], sha256=hashlib.sha256(data).hexdigest(), rows=n_rows)
     db.session.add(record)
     db.session.flush()
     now = utcnow()

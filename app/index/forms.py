@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 
 
 class AssessmentUploadForm(FlaskForm):
-    file = FileField(_l("Tệp điểm tự đánh giá (Excel hoặc CSV)"), validators=[FileRequired()])
+    file = FileField(_l("Tệp điểm tự đánh giá (.xlsx, .ods hoặc CSV UTF-8)"), validators=[FileRequired()])
 
 
 class ComputeForm(FlaskForm):

@@ -38,7 +38,7 @@ def _public(result: dict) -> dict:
     """The CLI report: counts and row problems (not the stored rejected-row copies)."""
     return {"file": result["file"], "mode": result["mode"], "rows_read": result["rows_read"],
             "imported": result["imported"], "merged": result["merged"], "replaced": result["replaced"],
-            "duplicates": result["duplicates"], "errors": result["errors"]}
+            "duplicates": result["duplicates"], "errors": result["errors"], "warnings": result.get("warnings", [])}
 
 
 @respondents.command("import")
@@ -82,7 +82,8 @@ def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_js
     result["submit_error"] = submit_error
     lines = [f"Rows read: {result['rows_read']}, imported: {result['imported']}, merged: {result['merged']}, "
              f"duplicates: {len(result['duplicates'])}, errors: {len(result['errors'])}"]
-    lines += [f"  row {e['row']}: {e['reason']}" for e in result["errors"][:200]]
+    lines += [f"  row {e['row']} ({e.get('name') or '-'}): {e['reason']}" for e in result["errors"][:200]]
+    lines += [f"  row {w['row']} (warning): {w['reason']}" for w in result["warnings"][:200]]
     lines += [f"  row {d['row']} (duplicate): {d['reason']}" for d in result["duplicates"][:200]]
     report(result, as_json, "\n".join(lines))
     if submit_error:

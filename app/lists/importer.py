@@ -1,18 +1,20 @@
 """Import of a unit's respondent list: read, validate row by row, de-duplicate, store in bulk.
 
 Good rows are stored even when other rows are bad; every bad row is reported with its row
-number and a Vietnamese reason, and kept for the error workbook (header + "Lỗi" column).
-Mode "replace" swaps the unit's whole list; "append" adds to it (the way to send back the
-fixed rows of the error workbook).
+number, the person's name and a Vietnamese reason, and kept (values as read) for the error
+workbook. Mode "replace" swaps the unit's whole list; "append" adds to it. The error workbook
+coming back fixed is always added (it holds only the rejected rows), and its "Dòng gốc" column
+keeps pointing at the row of the user's original file.
 """
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from app.core import audit
-from app.core.tabular import TableError, clean, fold, match_columns, read_rows
+from app.core.tabular import TableError, clean, fold, forbidden_characters, forbidden_message, match_columns, printable, read_rows
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
 
@@ -79,8 +81,8 @@ def _columns(headers: list[str]) -> dict:
 
 
 def _unknown_headers(headers: list[str]) -> list[str]:
-    known = {fold(a) for names in norm.COLUMNS.values() for a in names} | norm.EXTRA_IGNORED_HEADERS
-    return [h for h in headers if h and fold(h) not in known]
+    known = {fold(a) for names in norm.COLUMNS.values() for a in names}
+    return [printable(h) for h in headers if h and fold(h) not in known]
 
 
 def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
@@ -91,20 +93,25 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
                           size=len(data) / 1024 / 1024, limit=limit // (1024 * 1024)))
     try:
         headers, body, _sheet = read_rows(filename, data)
+        columns = _columns(headers)
+        rows = [(n, raw) for n, raw in enumerate(body, start=2)
+                if raw is not None and any(c not in (None, "") and str(c).strip() for c in raw)]
     except TableError as exc:
         raise ListError(str(exc)) from None
-    columns = _columns(headers)
-    rows = [(n, raw) for n, raw in enumerate(body, start=2)
-            if raw is not None and any(c not in (None, "") and str(c).strip() for c in raw)]
     if not rows:
         raise ListError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
     return headers, columns, rows
 
 
-def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
+def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
     """Normalise one row; returns (clean values, []) or (None, reasons)."""
     errors = []
     out = {}
+    if forbidden_characters("\n".join(values.values())):  # one search per row; per column only when found
+        for col, value in values.items():
+            if forbidden_characters(value):
+                errors.append(forbidden_message(norm.COLUMNS[col][1]))
+                values[col] = printable(value)
     for col in ("full_name", "position", "organisation", "address"):
         value = values.get(col, "")  # already NFC and trimmed (tabular.clean)
         label = norm.COLUMNS[col][1]
@@ -183,22 +190,39 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     rlist = get_list(campaign, unit)
     check_open(campaign, rlist)
     headers, columns, rows = read_upload(filename, data)
+    fixing = "origin" in columns  # our own error workbook, back with its rows fixed
+    if fixing and mode == "replace":
+        mode = "append"  # it holds only the rejected rows: replacing would drop every good one
     groups_list = db.session.scalars(select(Group).where(Group.campaign_id == campaign.id)).all()
     groups = {fold(g.name): g for g in groups_list} | {fold(g.code): g for g in groups_list}
     priority = {g.id: g.priority for g in groups_list}
     units = {code.upper(): uid for uid, code in db.session.execute(
         select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id))}
-    report = {"file": filename, "mode": mode, "at": utcnow().isoformat(timespec="seconds"), "rows_read": len(rows),
-              "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
-              "headers": headers, "bad_rows": []}
+    report = {"file": printable(filename), "mode": mode, "at": utcnow().isoformat(timespec="seconds"),
+              "rows_read": len(rows), "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
+              "warnings": [], "bad_rows": [], "fixing": fixing}
     candidates = []
+    fields = [(name, i) for name, i in columns.items() if name not in norm.IGNORED]
     for number, raw in rows:
-        values = {name: clean(raw[i]) if i < len(raw) else ""
-                  for name, i in columns.items() if name not in norm.IGNORED}
-        good, errors = _validate(values, groups, units, unit)
+        values, dated = {}, []
+        for name, i in fields:  # the hot loop of a 100 000-row list: keep it plain
+            cell = raw[i] if i < len(raw) else None
+            if isinstance(cell, date):  # a date (or datetime) where text belongs
+                dated.append(name)
+                cell = _kept(cell, name)
+            values[name] = clean(cell)
+        origin = (_origin(_at(raw, columns["origin"])) if fixing else None) or number
+        good, errors = validate_row(values, groups, units, unit)
+        if dated:
+            report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
+                "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
+                "(ví dụ địa chỉ “12/3”) thành ngày. Hãy kiểm tra và định dạng cột là Văn bản (Text).",
+                columns=", ".join(norm.COLUMNS[n][1] for n in dated), value=", ".join(values[n] for n in dated))})
         if errors:
-            report["errors"].append({"row": number, "reason": " ".join(errors)})
-            report["bad_rows"].append([number, " ".join(errors)] + [_cell(c) for c in raw[:len(headers)]])
+            reason = " ".join(errors)
+            report["errors"].append({"row": origin, "name": values.get("full_name", ""), "reason": reason})
+            report["bad_rows"].append({"origin": origin, "reason": reason, "cells": {
+                name: _kept(_at(raw, i), name) for name, i in columns.items() if name not in ("error", "origin")}})
             continue
         candidates.append(Candidate(number, good, good["group"], good["targets"], norm.person_keys(
             good["email"], good["phone"], good["full_name"], good["organisation"])))
@@ -212,15 +236,40 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
         _place(cand, index, kept, stored_index, unit, report, priority)
     _store(campaign, unit, kept, report)
     rlist.last_upload = report
-    audit.record("list.upload", actor, campaign.id, target=unit.code, file=filename, mode=mode,
+    audit.record("list.upload", actor, campaign.id, target=unit.code, file=report["file"], mode=mode,
                  rows=report["rows_read"], imported=report["imported"], errors=len(report["errors"]),
                  duplicates=len(report["duplicates"]), replaced=report["replaced"])
     db.session.flush()
     return report
 
 
-def _cell(value):
-    return "" if value is None else str(value)
+def _origin(value) -> int | None:
+    """The "Dòng gốc" cell: a number in a workbook, digits in a CSV."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _at(raw, i):
+    return raw[i] if i < len(raw) else None
+
+
+def _kept(value, column: str):
+    """A cell as it will be written back to the error workbook (JSON-safe): integers stay
+    integers, phones and codes stay text, dates become d/m/yyyy text, hidden characters show."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and not (value.hour or value.minute or value.second):
+        value = value.date()
+    if isinstance(value, date):
+        return f"{value.day}/{value.month}/{value.year}" if not isinstance(value, datetime) else value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return printable(str(value))
+    return value if column in ("stt", "origin") else str(value)
 
 
 def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: Unit, report: dict,

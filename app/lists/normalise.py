@@ -6,8 +6,6 @@ ValueError with a message key the importer turns into a Vietnamese reason.
 import re
 import unicodedata
 
-from app.core.tabular import fold
-
 # The columns of the template; the second name is the one the user sees (and is told is missing).
 COLUMNS = {
     "stt": ("stt", "STT", "số thứ tự", "tt"),
@@ -19,12 +17,13 @@ COLUMNS = {
     "phone": ("phone", "Số điện thoại", "điện thoại", "sđt", "số đt", "dien thoai"),
     "address": ("address", "Địa chỉ", "địa chỉ liên hệ"),
     "targets": ("targets", "Đơn vị được đánh giá", "mã đơn vị được đánh giá", "đơn vị đánh giá"),
-    # The error column of our own error workbook: accepted (and ignored) when it comes back fixed.
-    "error": ("error", "Lỗi", "Dòng gốc"),
+    # The columns of our own error workbook: the reason is ignored when the file comes back fixed,
+    # the original row number is carried on, so a second round still points at the user's file.
+    "error": ("error", "Lỗi"),
+    "origin": ("origin", "Dòng gốc"),
 }
 REQUIRED = ("full_name", "position", "organisation", "group", "email", "phone")
-IGNORED = ("stt", "error")
-EXTRA_IGNORED_HEADERS = {fold("Dòng gốc")}
+IGNORED = ("stt", "error", "origin")
 
 EMAIL_RE = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                       r"@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,}$")

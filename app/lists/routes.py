@@ -1,5 +1,5 @@
 """Respondent lists: template, upload, validation, submit and approve (issue: lists)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,8 +11,9 @@ from app.core.policy import allow, require_unit
 from app.extensions import db
 from app.models import Campaign, Group, Respondent, RespondentTarget, Unit
 
+from . import people as roster
 from . import services, sheets
-from .forms import EnumeratorForm, ReturnForm, SampleForm, SubmitForm, UploadForm
+from .forms import EnumeratorForm, PersonForm, ReturnForm, SampleForm, SubmitForm, UploadForm
 from .importer import import_list
 from .state import EDITABLE, ListError, approve, deadline_passed, get_list, quota_status, return_list, state_label, submit
 
@@ -62,8 +63,8 @@ def unit_list(campaign_id: int, unit_code: str):
     unit = _unit(campaign, unit_code)
     rlist = get_list(campaign, unit, create=False)
     total = db.session.scalar(select(func.count(Respondent.id)).where(Respondent.unit_id == unit.id))
-    people = db.session.scalars(select(Respondent).where(Respondent.unit_id == unit.id)
-                                .order_by(Respondent.group_id, Respondent.id).limit(SHOWN_ROWS)).all()
+    query = request.args.get("q", "")[:200]
+    people, matching, pages = roster.page(unit, query, request.args.get("page", 1, type=int) or 1)
     codes = dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id)).all())
     targets: dict = {}
     for rid, uid in db.session.execute(select(RespondentTarget.respondent_id, RespondentTarget.unit_id)
@@ -81,7 +82,8 @@ def unit_list(campaign_id: int, unit_code: str):
                            report=rlist.last_upload or {}, upload=UploadForm(prefix="u"), submit_form=SubmitForm(prefix="c"),
                            return_form=ReturnForm(prefix="r"), sample=sample, enum_form=enum_form,
                            enumerators=enumerators, can_edit=can_edit, deadline_passed=deadline_passed(campaign),
-                           shown=SHOWN_ROWS)
+                           shown=SHOWN_ROWS, query=query, matching=matching, pages=pages,
+                           page=request.args.get("page", 1, type=int) or 1)
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/template.xlsx")
@@ -98,7 +100,7 @@ def errors(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_code)
     rlist = get_list(campaign, unit, create=False)
-    return _xlsx(sheets.error_workbook(rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
+    return _xlsx(sheets.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")
@@ -115,7 +117,8 @@ def _act(campaign, unit, action, success):
     try:
         result = action()
         db.session.commit()
-        flash(success(result) if callable(success) else success, "success")
+        message = success(result) if callable(success) else success
+        flash(*(message if isinstance(message, tuple) else (message, "success")))
     except ListError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -134,8 +137,69 @@ def upload(campaign_id: int, unit_code: str):
     f = form.file.data
     return _act(campaign, unit, lambda: import_list(campaign, unit, f.filename or "", f.read(), form.mode.data,
                                                     actor=current_user),
-                lambda r: _("Đã đọc %(read)d dòng: nhập %(ok)d người, %(dup)d dòng trùng, %(err)d dòng lỗi.",
-                            read=r["rows_read"], ok=r["imported"], dup=len(r["duplicates"]), err=len(r["errors"])))
+                _upload_message)
+
+
+def _upload_message(r: dict) -> tuple[str, str]:
+    """A partial failure is a warning, never a green success."""
+    text = _("Đã đọc %(read)d dòng: nhập %(ok)d người, %(dup)d dòng trùng, %(err)d dòng lỗi.",
+             read=r["rows_read"], ok=r["imported"], dup=len(r["duplicates"]), err=len(r["errors"]))
+    if r.get("fixing"):
+        text += " " + _("Tệp sửa lỗi được bổ sung vào danh sách (không thay thế).")
+    if r["errors"]:
+        return text + " " + _("Hãy tải tệp lỗi, sửa các dòng đó rồi tải lên lại."), "warning"
+    if r.get("warnings"):
+        return text + " " + _("Có %(n)d cảnh báo cần kiểm tra.", n=len(r["warnings"])), "warning"
+    return text, "success"
+
+
+def _person(unit, respondent_id: int):
+    return roster.get_person(unit, respondent_id) or abort(404)
+
+
+def _person_form(campaign, person=None) -> PersonForm:
+    groups = db.session.scalars(select(Group).where(Group.campaign_id == campaign.id).order_by(Group.priority)).all()
+    form = PersonForm(prefix="p", obj=person)
+    form.group.choices = [SelectChoice(g.code, f"{g.code} — {g.name}") for g in groups]
+    return form
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>", methods=["GET", "POST"])
+@allow("admin", "focal")
+def edit_person(campaign_id: int, unit_code: str, respondent_id: int):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    person = _person(unit, respondent_id)
+    form = _person_form(campaign, person)
+    if request.method == "GET":
+        form.group.data = person.group.code
+        codes = db.session.scalars(select(Unit.code).join(RespondentTarget, RespondentTarget.unit_id == Unit.id)
+                                   .where(RespondentTarget.respondent_id == person.id)).all()
+        form.targets.data = "; ".join(sorted(c for c in codes if c != unit.code))
+    elif form.validate_on_submit():
+        try:
+            roster.edit_person(campaign, unit, person, form.data, actor=current_user)
+            db.session.commit()
+            flash(_("Đã sửa dòng của %(name)s.", name=person.full_name), "success")
+            return _back(campaign, unit)
+        except ListError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            person = _person(unit, respondent_id)
+    return render_template("lists/person.html", campaign=campaign, unit=unit, person=person, form=form)
+
+
+@bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>/delete", methods=["POST"])
+@allow("admin", "focal")
+def delete_person(campaign_id: int, unit_code: str, respondent_id: int):
+    campaign = _campaign(campaign_id)
+    unit = _unit(campaign, unit_code)
+    person = _person(unit, respondent_id)
+    if not SubmitForm(prefix="d").validate_on_submit():
+        abort(400)
+    name = person.full_name
+    return _act(campaign, unit, lambda: roster.delete_person(campaign, unit, person, actor=current_user),
+                _("Đã xoá %(name)s khỏi danh sách.", name=name))
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/submit", methods=["POST"])

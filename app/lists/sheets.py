@@ -7,6 +7,7 @@ import io
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
@@ -43,21 +44,49 @@ def _guide():
     ]
 
 
-def template_workbook(campaign, unit: Unit) -> bytes:
-    """The list template for one unit: data sheet, column guide, groups with quotas, unit codes."""
-    groups = db.session.scalars(select(Group).where(Group.campaign_id == campaign.id).order_by(Group.priority)).all()
-    wb = Workbook()
+def _list_sheet(wb: Workbook, groups: list, rows=(), extra: tuple = ()) -> None:
+    """The data sheet of the template (and of the error workbook, with its extra columns):
+    text format on group, phone and code columns, the drop-down of group codes."""
     ws = wb.active
     ws.title = "Danh sách"
-    write_sheet(ws, TEMPLATE_HEADERS, [], widths=WIDTHS)
+    write_sheet(ws, TEMPLATE_HEADERS + list(extra), rows, widths=WIDTHS | {"Lỗi": 70, "Dòng gốc": 10})
     for col in ("E", "G", "I"):  # phone numbers and codes stay text (keep the leading zero)
         for row in range(2, TEMPLATE_ROWS + 2):
             ws[f"{col}{row}"].number_format = "@"
+    if groups:
+        dv = DataValidation(type="list", formula1=f"='Nhóm đối tượng'!$A$2:$A${len(groups) + 1}", allow_blank=True,
+                            showErrorMessage=True, errorTitle=_("Nhóm đối tượng"),
+                            error=_("Chọn mã nhóm trong danh sách."))
+        dv.add(f"E2:E{TEMPLATE_ROWS + 1}")
+        ws.add_data_validation(dv)
+    return ws
+
+
+def _reference_sheets(wb: Workbook, campaign, unit: Unit, groups: list) -> None:
+    """Groups with the unit's quotas (the drop-down's source) and unit codes."""
+    gs = wb.create_sheet("Nhóm đối tượng")
+    write_sheet(gs, [_("Mã nhóm"), _("Tên nhóm"), _("Ưu tiên"), _("Chỉ tiêu của đơn vị"), _("Bắt buộc thư điện tử")],
+                [[g.code, g.name, g.priority, quota_text(*g.quota_for(unit.kind)), _("có") if g.requires_email else _("không")]
+                 for g in groups], widths={_("Tên nhóm"): 60})
+    us = wb.create_sheet("Đơn vị")
+    units = db.session.scalars(select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.code)).all()
+    write_sheet(us, [_("Mã đơn vị"), _("Tên đơn vị")], [[u.code, u.name] for u in units], widths={_("Tên đơn vị"): 50})
+
+
+def _groups(campaign) -> list:
+    return db.session.scalars(select(Group).where(Group.campaign_id == campaign.id).order_by(Group.priority)).all()
+
+
+def template_workbook(campaign, unit: Unit) -> bytes:
+    """The list template for one unit: data sheet, column guide, groups with quotas, unit codes."""
+    groups = _groups(campaign)
+    wb = Workbook()
+    _list_sheet(wb, groups)
     guide = wb.create_sheet("Hướng dẫn")
     set_text(guide["A1"], _("Danh sách đối tượng khảo sát — %(unit)s (%(code)s) — %(campaign)s",
                             unit=unit.name, code=unit.code, campaign=campaign.name))
     guide["A1"].font = HEADER_FONT
-    set_text(guide["A2"], _("Mỗi dòng một người. Không đổi tên, không thêm hoặc xoá cột. Lưu dưới dạng .xlsx hoặc CSV UTF-8. "
+    set_text(guide["A2"], _("Mỗi dòng một người. Không đổi tên, không thêm hoặc xoá cột. Lưu dưới dạng .xlsx, .ods hoặc CSV UTF-8. "
                             "Hạn gửi danh sách: %(date)s.", date=campaign.lists_by.strftime("%d/%m/%Y")))
     for col, header in enumerate((_("Cột"), _("Bắt buộc"), _("Hướng dẫn")), start=1):
         cell = guide.cell(row=4, column=col)
@@ -68,29 +97,26 @@ def template_workbook(campaign, unit: Unit) -> bytes:
             set_text(guide.cell(row=r, column=c), value)
     guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 24, 12
     guide.column_dimensions["C"].width = 100
-    gs = wb.create_sheet("Nhóm đối tượng")
-    write_sheet(gs, [_("Mã nhóm"), _("Tên nhóm"), _("Ưu tiên"), _("Chỉ tiêu của đơn vị"), _("Bắt buộc thư điện tử")],
-                [[g.code, g.name, g.priority, quota_text(*g.quota_for(unit.kind)), _("có") if g.requires_email else _("không")]
-                 for g in groups], widths={_("Tên nhóm"): 60})
-    us = wb.create_sheet("Đơn vị")
-    units = db.session.scalars(select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.code)).all()
-    write_sheet(us, [_("Mã đơn vị"), _("Tên đơn vị")], [[u.code, u.name] for u in units], widths={_("Tên đơn vị"): 50})
-    if groups:
-        dv = DataValidation(type="list", formula1=f"='Nhóm đối tượng'!$A$2:$A${len(groups) + 1}", allow_blank=True,
-                            showErrorMessage=True, errorTitle=_("Nhóm đối tượng"),
-                            error=_("Chọn mã nhóm trong danh sách."))
-        dv.add(f"E2:E{TEMPLATE_ROWS + 1}")
-        ws.add_data_validation(dv)
+    _reference_sheets(wb, campaign, unit, groups)
     return _save(wb)
 
 
-def error_workbook(report: dict) -> bytes:
-    """The rejected rows as uploaded, with their row number and the reason in front."""
+ERROR_FILL = PatternFill("solid", fgColor="FCE4E4")
+CANONICAL = ("stt", "full_name", "position", "organisation", "group", "email", "phone", "address", "targets")
+
+
+def error_workbook(campaign, unit: Unit, report: dict) -> bytes:
+    """The rejected rows laid out as the template (same columns, text formats, drop-down),
+    each value as it was read, then "Lỗi" (the reason) and "Dòng gốc" (the row of the user's
+    original file). Fixed and uploaded again, it is added to the list."""
+    rows = [[row["cells"].get(c, "") for c in CANONICAL] + [row["reason"], row["origin"]]
+            for row in report.get("bad_rows") or [] if isinstance(row, dict)]
+    groups = _groups(campaign)
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Lỗi"
-    headers = ["Dòng gốc", "Lỗi"] + list(report.get("headers") or [])
-    write_sheet(ws, headers, report.get("bad_rows") or [], widths={"Lỗi": 60})
+    ws = _list_sheet(wb, groups, rows, extra=("Lỗi", "Dòng gốc"))
+    for r in range(2, len(rows) + 2):
+        ws.cell(row=r, column=len(CANONICAL) + 1).fill = ERROR_FILL
+    _reference_sheets(wb, campaign, unit, groups)
     return _save(wb)
 
 

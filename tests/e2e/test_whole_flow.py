@@ -115,7 +115,8 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
             sheet.cell(row=r, column=c, value=value)
     upload(focal, "#u-file", "danh_sach_SO_TP.xlsx", save(book), XLSX)
     focal.click("button:has-text('Tải lên')")
-    assert flash(focal) == "Đã đọc 7 dòng: nhập 4 người, 0 dòng trùng, 3 dòng lỗi."
+    assert flash(focal, "warning") == ("Đã đọc 7 dòng: nhập 4 người, 0 dòng trùng, 3 dòng lỗi. "
+                                       "Hãy tải tệp lỗi, sửa các dòng đó rồi tải lên lại.")
     bad = focal.locator("section:has-text('Kết quả lần tải lên gần nhất') tbody tr").all_inner_texts()
     assert [line.split("\t")[0] for line in bad] == ["3", "4", "7"]
     assert "binh.tt@@sotp.example.vn" in bad[0] and "LD-SO" in bad[1] and "09125" in bad[2]
@@ -128,7 +129,8 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     upload(focal, "#u-file", "loi_da_sua.xlsx", save(fixed), XLSX)
     focal.check("input[name=u-mode][value=append]")
     focal.click("button:has-text('Tải lên')")
-    assert flash(focal) == "Đã đọc 3 dòng: nhập 3 người, 0 dòng trùng, 0 dòng lỗi."
+    assert flash(focal) == ("Đã đọc 3 dòng: nhập 3 người, 0 dòng trùng, 0 dòng lỗi. "
+                            "Tệp sửa lỗi được bổ sung vào danh sách (không thay thế).")
     assert "(7)" in focal.inner_text("h2:has-text('Danh sách đối tượng')")
     focal.fill("#c-explanation", "Sở chưa có đủ đại biểu HĐND và người dân trong đợt thử nghiệm.")
     focal.click("button:has-text('Gửi danh sách')")

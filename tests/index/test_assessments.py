@@ -83,10 +83,11 @@ def test_focal_only_own_units_self_scores_and_keeps_appraisal(make_campaign, mak
     focal = make_user("focal", units=["SO_TP"])
     with pytest.raises(AssessmentError) as err:
         import_assessments(campaign, "f.csv", csv("SO_NV,1.1.1,1,,,,", "SO_TP,1.1.1,1,1,,,"), actor=focal)
-    assert {(e["row"], e["message"]) for e in err.value.errors} == {
-        (2, "Đơn vị 'SO_NV' không thuộc phạm vi của tài khoản."),
+    assert [(e["row"], e["message"]) for e in err.value.errors] == [
+        (2, "Tệp có 1 dòng của đơn vị khác (SO_NV), không thuộc tài khoản này (SO_TP). "
+            "Hãy tải biểu mẫu của đơn vị mình, điền rồi nhập lại."),
         (3, "Chỉ Thường trực / Tổ thư ký được nhập điểm thẩm định."),
-    }
+    ]
     db.session.rollback()
     import_assessments(campaign, "f.csv", csv("SO_TP,1.1.1,0.75,,,,"), actor=focal)
     db.session.commit()
@@ -119,5 +120,5 @@ def test_missing_column_and_unreadable_file(make_campaign):
     campaign = make_campaign()
     with pytest.raises(AssessmentError, match="Thiếu cột: Điểm tự đánh giá"):
         import_assessments(campaign, "x.csv", "Mã đơn vị,Mã tiêu chí\nSO_TP,1.1.1\n".encode())
-    with pytest.raises(AssessmentError, match="không phải Excel"):
+    with pytest.raises(AssessmentError, match="không phải bảng tính"):
         import_assessments(campaign, "x.pdf", b"%PDF-1.4")

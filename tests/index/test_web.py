@@ -82,4 +82,5 @@ def test_focal_template_and_import_only_own_unit(client, as_role, make_campaign)
     response = client.post(f"/index/{campaign.id}/assessments", data={
         "csrf_token": token, "file": (io.BytesIO(bad), "x.csv")}, content_type="multipart/form-data")
     text = response.get_data(as_text=True)
-    assert response.status_code == 200 and re.search(r"dòng 2: Đơn vị &#39;SO_NV&#39; không thuộc phạm vi", text)
+    assert response.status_code == 200 and "Tệp có 1 dòng của đơn vị khác (SO_NV)" in text  # one error, not one per row
+    assert "dòng 2:" not in text

@@ -55,6 +55,6 @@ def test_import_refuses_big_and_bad_files(app, runner, campaign, tmp_path):
     bad = tmp_path / "ds.docx"
     bad.write_bytes(b"hello")
     result = runner.invoke(args=["respondents", "import", str(bad), "--campaign", str(campaign.id), "--unit", "SO_TP"])
-    assert result.exit_code == 2 and "không phải Excel" in result.output
+    assert result.exit_code == 2 and "không phải bảng tính" in result.output
     result = runner.invoke(args=["respondents", "import", str(bad), "--campaign", str(campaign.id), "--unit", "NOPE"])
     assert result.exit_code == 2 and "NOPE" in result.output

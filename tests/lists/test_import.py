@@ -65,7 +65,7 @@ def test_bad_rows_are_reported_and_good_rows_kept(campaign, unit):
     assert "KHONG_CO" in reasons[9] and "SO_NV" not in reasons[9]
     assert "Thiếu họ và tên" in reasons[10] and "Thiếu nhóm đối tượng" in reasons[10]
     assert report["imported"] == 2 and len(_people(unit)) == 2
-    assert len(report["bad_rows"]) == 8 and report["bad_rows"][0][0] == 3
+    assert len(report["bad_rows"]) == 8 and report["bad_rows"][0]["origin"] == 3
 
 
 def test_citizen_without_email_needs_phone_and_gets_the_unit_enumerator(campaign, unit, make_user):
@@ -169,7 +169,7 @@ def test_replace_leaves_no_orphans(campaign, unit):
 
 
 @pytest.mark.parametrize("name,data,message", [
-    ("ds.pdf", b"%PDF-1.4 not a table", "không phải Excel"),
+    ("ds.pdf", b"%PDF-1.4 not a table", "không phải bảng tính"),
     ("ds.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "mật khẩu"),
     ("ds.xlsx", b"PK\x03\x04 broken zip", "bị hỏng"),
     ("ds.csv", b"", "rỗng"),
@@ -219,11 +219,12 @@ def test_error_workbook_round_trip(campaign, unit):
     rows = [person(1), [2, "Nguyễn Văn B", "", "Sở Tư pháp", "LD_SO", "b@@gov", "", "", ""]]
     report = import_list(campaign, unit, "ds.xlsx", xlsx(rows))
     db.session.commit()
-    wb = load_workbook(io.BytesIO(error_workbook(report)))
+    wb = load_workbook(io.BytesIO(error_workbook(campaign, unit, report)))
     ws = wb.active
-    values = [[c.value for c in r] for r in ws.iter_rows()]
-    assert values[0][:3] == ["Dòng gốc", "Lỗi", "STT"] and values[1][0] == 3 and "b@@gov" in values[1][1]
-    ws.cell(row=2, column=8).value = "b@sotp.gov.vn"
+    values = [[c.value for c in r] for r in ws.iter_rows(max_row=2)]
+    assert values[0][-2:] == ["Lỗi", "Dòng gốc"] and values[1][-1] == 3 and "b@@gov" in values[1][-2]
+    assert values[1][0] == 2 and values[1][5] == "b@@gov"  # STT stays an integer
+    ws.cell(row=2, column=6).value = "b@sotp.gov.vn"
     buf = io.BytesIO()
     wb.save(buf)
     again = import_list(campaign, unit, "loi.xlsx", buf.getvalue(), mode="append")

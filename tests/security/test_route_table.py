@@ -63,6 +63,8 @@ TABLE = {
     "lists.submit_list": {"POST": UNIT_A_EDITORS},
     "lists.template": {"GET": UNIT_A_WATCHERS},
     "lists.upload": {"POST": UNIT_A_EDITORS},
+    "lists.edit_person": {"GET": UNIT_A_EDITORS, "POST": UNIT_A_EDITORS},
+    "lists.delete_person": {"POST": UNIT_A_EDITORS},
     "progress.api": {"GET": WATCHERS},
     "progress.api_outbox": {"GET": WATCHERS},
     "progress.dashboard": {"GET": WATCHERS},
