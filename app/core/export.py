@@ -158,8 +158,8 @@ class XlsxBook:
             lines = 1
             for col, value in enumerate(row):
                 self.cell(ws, r, col, value, (formats or {}).get(col), bold)
-                if isinstance(value, str) and col < len(col_widths) and len(value) > col_widths[col] - 1:
-                    lines = max(lines, math.ceil(_text_width(value) * 1.1 / max(col_widths[col] - 1, 1)))
+                if isinstance(value, str) and col < len(col_widths) and len(value) > col_widths[col]:
+                    lines = max(lines, math.ceil(_text_width(value) / max(col_widths[col], 1)))
             if lines > 1:  # wrapped text: office suites keep the default height unless told
                 ws.set_row(r, 13 * min(lines, 15))
         if repeat:
