@@ -3,11 +3,17 @@ import csv
 import io
 import math
 
+from flask_babel import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def small_cell_text(k: int) -> str:
+    """What a figure resting on fewer than k answer sheets reads on every output (app.scoring.cells)."""
+    return _("< %(k)d phiếu", k=k)
 
 
 def csv_safe(value):

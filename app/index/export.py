@@ -15,7 +15,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.export import XlsxBook, write_csv
+from app.core.export import XlsxBook, small_cell_text, write_csv
 from app.interference_review.labels import RULE_LABELS, SEVERITY_LABELS, STATE_LABELS
 from app.scoring.cells import DEFAULT_MIN_CELL_SHEETS, leaf_sheets, small_cells
 
@@ -81,11 +81,6 @@ def ranking_table(result, scheme) -> tuple[list[str], list[list]]:
                      v(r["band"])] + [v(r[f"field_{f.code}"]) for f in scheme.fields]
                     + [v(r["responses"]), notes.get(r["unit"], "")])
     return headers, rows
-
-
-def small_cell_text(k: int) -> str:
-    """What a suppressed figure reads, on every output."""
-    return _("< %(k)d phiếu", k=k)
 
 
 def ranking_csv(result, scheme) -> bytes:
