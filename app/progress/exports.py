@@ -13,9 +13,9 @@ from app.core.export import XlsxBook, write_csv
 from .services import Counts, Progress
 
 #: Unit kinds as stored (admin forms and imports accept free codes) and their Vietnamese names.
-UNIT_KIND_LABELS = {"department": _l("Sở, ban, ngành"), "district": _l("Quận, huyện, thị xã, thành phố"),
+UNIT_KIND_LABELS = {"department": _l("Sở, ban, ngành"), "district": _l("Cấp huyện"),
                     "ministry": _l("Bộ, cơ quan ngang Bộ"), "province": _l("Tỉnh, thành phố"),
-                    "commune": _l("Xã, phường, thị trấn"), "agency": _l("Cục, Tổng cục")}
+                    "commune": _l("Cấp xã"), "agency": _l("Cục, Tổng cục")}
 GROUP_INDENT = "    "
 
 
@@ -67,7 +67,7 @@ def to_xlsx(progress: Progress) -> bytes:
     # Unit rows and the totals row stand out (bold, shaded); group rows are indented below them.
     unit_rows = {i for i, row in enumerate(table) if row[3] in (_("Tất cả"), "")}
     book.table(ws, headers(), table, freeze_cols=2, bold_rows=unit_rows,
-               widths={1: 32, 2: 16, 3: 34, **{c: 9 for c in range(4, 13)}}, formats={11: "float"})
+               widths={1: 30, 2: 20, 3: 46, **{c: 9 for c in range(4, 13)}}, formats={11: "float"})
     info = book.sheet(_("Thông tin"))
     book.table(info, [_("Mục"), _("Giá trị")], [
         [_("Kỳ đánh giá"), progress.campaign.name],
