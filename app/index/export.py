@@ -298,23 +298,29 @@ def _method_sheet(book: XlsxBook, campaign, comp, scheme, imports, params, k: in
           k=k, text=small_cell_text(k)),
     ]
     r = book.table(ws, [_("Mục"), _("Giá trị")], [[str(label), value] for label, value in facts],
-                   widths={0: 40, 1: 70}, formats={0: "label"})
+                   widths={0: 40, 1: 70}, formats={0: "label"}, repeat=False)
     r += 1
     for line in method:
         _paragraph(book, ws, r, line, 4, chars=150)
         r += 1
+    # Weights: one row per survey sub-criterion, one column per group (named, not coded).
     weights = comp.loaded.inputs.weights
+    groups = [g for g in scheme.groups if g.code in set(weights["group"])]
+    by_leaf: dict = {}
+    for w in weights.to_dict("records"):
+        by_leaf.setdefault(w["leaf"], {})[w["group"]] = float(w["weight"])
     tables = [
         ([_("Xếp loại"), _("Tên"), _("Từ (%)")], [[b.code, b.name, float(b.min)] for b in scheme.bands]),
-        ([_("Tiêu chí (khảo sát)"), _("Nhóm đối tượng"), _("Trọng số")],
-         [[w["leaf"], w["group"], float(w["weight"])] for w in weights.to_dict("records")]),
+        ([_("Tiêu chí (khảo sát)")] + [g.name for g in groups],
+         [[leaf] + [ws_.get(g.code) for g in groups] for leaf, ws_ in by_leaf.items()]),
         ([_("Tệp điểm tự đánh giá"), _("SHA-256"), _("Số dòng"), _("Thời điểm (UTC)"), _("Người nhập")],
          [[i.filename, i.sha256, i.rows, i.created_at.isoformat(timespec="seconds"), who] for i, who in imports]),
     ]
     for i, (headers, rows) in enumerate(tables):
         r = book.table(ws, headers, rows, first_row=r + 1, repeat=False)
         if i == 1:
-            ws.write_string(r, 0, _("Nhóm không ghi trọng số có trọng số 1."), book.fmt["text"])
+            ws.write_string(r, 0, _("Ô trống: nhóm không đánh giá tiêu chí đó. Nhóm không ghi trọng số có trọng số 1."),
+                            book.fmt["text"])
             r += 1
 
 
