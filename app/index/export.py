@@ -88,15 +88,16 @@ def ranking_csv(result, scheme) -> bytes:
     return write_csv(headers, rows)
 
 
-def _chart_sheet(book: XlsxBook, name: str, title: str, source: str, n_rows: int, cat_col: int,
-                 series: list[tuple[int, str]], horizontal: bool = True):
-    """A chart alone on its sheet (portrait, one page), tall enough to name every category in full."""
-    ws = book.sheet(name, title, landscape=not horizontal, grid=False)
-    ws.fit_to_pages(1, 1)
+BARS_PER_PAGE = 40  #: a ranking chart page names at most this many units (more: one sheet per part)
+
+
+def _chart(book: XlsxBook, title: str, source: str, first: int, last: int, cat_col: int,
+           series: list[tuple[int, str]], horizontal: bool):
+    """A native bar (or column) chart of rows first … last of the source sheet, Arial throughout."""
     chart = book.wb.add_chart({"type": "bar" if horizontal else "column"})
     for col, colour in series:
-        chart.add_series({"name": [source, 0, col], "categories": [source, 1, cat_col, n_rows, cat_col],
-                          "values": [source, 1, col, n_rows, col], "fill": {"color": colour},
+        chart.add_series({"name": [source, 0, col], "categories": [source, first, cat_col, last, cat_col],
+                          "values": [source, first, col, last, col], "fill": {"color": colour},
                           "gap": 40, "data_labels": {"value": True, "num_format": "0.00",
                                                      "font": {"name": "Arial", "size": 8}}})
     axis_font = {"name": "Arial", "size": 9}
@@ -109,12 +110,28 @@ def _chart_sheet(book: XlsxBook, name: str, title: str, source: str, n_rows: int
         category_axis["reverse"] = True  # rank 1 at the top
         chart.set_x_axis(value_axis)
         chart.set_y_axis(category_axis)
-        chart.set_size({"width": 720, "height": 90 + 22 * n_rows})
+        chart.set_size({"width": 720, "height": 90 + 22 * (last - first + 1)})
     else:
         chart.set_x_axis(category_axis)
         chart.set_y_axis(value_axis)
         chart.set_size({"width": 960, "height": 520})
-    ws.insert_chart(0, 0, chart, {"object_position": 3})
+    return chart
+
+
+def _chart_sheet(book: XlsxBook, name: str, title: str, source: str, n_rows: int, cat_col: int,
+                 series: list[tuple[int, str]], horizontal: bool = True):
+    """Charts alone on their sheet and page, tall enough to name every category in full: a
+    horizontal chart is portrait with at most BARS_PER_PAGE bars (more: one sheet per part)."""
+    step = BARS_PER_PAGE if horizontal else max(n_rows, 1)
+    starts = list(range(1, n_rows + 1, step))
+    for part, first in enumerate(starts, start=1):
+        last = min(first + step - 1, n_rows)
+        sheet_name = name if len(starts) == 1 else f"{name} {part}"
+        heading = title if len(starts) == 1 else f"{title} ({first}–{last})"
+        ws = book.sheet(sheet_name, heading, landscape=not horizontal, grid=False)
+        ws.fit_to_pages(1, 1)
+        ws.insert_chart(0, 0, _chart(book, heading, source, first, last, cat_col, series, horizontal),
+                        {"object_position": 3})
 
 
 def _ranking_sheet(book: XlsxBook, result, scheme):

@@ -72,7 +72,7 @@ def check_printout(xlsx: Path, pdf: Path) -> list[dict]:
         assert mine, (ws.title, title)
         header = [c.value for c in ws[1] if c.value is not None] if ws.max_row > 1 else []
         if ws._charts or not header:
-            assert len(mine) == 1, (ws.title, len(mine))  # a chart: one page
+            assert len(mine) == len(ws._charts), (ws.title, len(mine))  # one page per chart
             continue
         assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
         # Wrapped header cells come out interleaved, so look for their words: the first and the
@@ -116,6 +116,22 @@ def test_forty_units_print_one_page_wide_within_budget(app, office, make_campaig
     assert not missing, missing
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / "chi-so-40-don-vi.pdf")
+
+
+def test_long_rankings_get_one_chart_per_page(app, office, make_campaign, make_responses, tmp_path, monkeypatch):
+    """Past BARS_PER_PAGE units the ranking chart continues on the next page, still naming everyone."""
+    from app.index import export
+
+    monkeypatch.setattr(export, "BARS_PER_PAGE", 15)
+    campaign, units = _forty_units(make_campaign, make_responses)
+    comp = compute_run(campaign)
+    db.session.commit()
+    xlsx = tmp_path / "chi-so-40.xlsx"
+    xlsx.write_bytes(workbook_for(campaign, comp, draws=5))
+    pages = check_printout(xlsx, to_pdf(xlsx))
+    charts = [p for p in pages if p["first"].startswith("Chỉ số (%) theo đơn vị (")]
+    assert [p["first"].rsplit("(", 1)[1] for p in charts] == ["1–15)", "16–30)", "31–40)"]  # 3 sheets, 3 pages
+    assert not [name for _, name, _ in units if not any(name in p["text"] for p in charts)]
 
 
 def test_demo_campaign_pdf_is_kept(app, office, tmp_path):
