@@ -105,12 +105,12 @@ def _chart(book: XlsxBook, title: str, source: str, first: int, last: int, cat_c
     chart.set_legend({"position": "bottom", "font": axis_font} if len(series) > 1 else {"none": True})
     value_axis = {"name": "%", "min": 0, "max": 100, "num_font": axis_font, "name_font": axis_font,
                   "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
-    category_axis = {"num_font": axis_font}
+    category_axis = {"num_font": axis_font, "interval_unit": 1}  # every name, never every other one
     if horizontal:
         category_axis["reverse"] = True  # rank 1 at the top
         chart.set_x_axis(value_axis)
         chart.set_y_axis(category_axis)
-        chart.set_size({"width": 720, "height": 90 + 22 * (last - first + 1)})
+        chart.set_size({"width": 720, "height": 140 + 22 * (last - first + 1)})
     else:
         chart.set_x_axis(category_axis)
         chart.set_y_axis(value_axis)
