@@ -7,7 +7,6 @@ resting on fewer than the campaign's k answer sheets read "< k phiếu" (app.sco
 """
 from __future__ import annotations
 
-import io
 import math
 from collections import Counter
 

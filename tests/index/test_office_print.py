@@ -5,83 +5,22 @@ column, so no page holds only columns cut off on the right), the whole workbook 
 campaign stays within PAGE_BUDGET pages, and the ranking chart's page names every unit in
 full. The demo campaign's PDF is kept under test-artifacts/ for people to look at.
 """
-import os
-import re
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 from app.admin.demo import seed as demo_seed
 from app.extensions import db
 from app.index.services import compute_run, workbook_for
+from tests.office_support import ARTIFACTS, check_printout, to_pdf
 
-SOFFICE = "/usr/bin/soffice"
 #: Pages for a 40-unit campaign of the PAR_PROVINCE scheme (7 fields, 5 groups): ranking 1–2, its chart 1,
 #: 7 field sheets 1–2 each, profile + chart 2, survey detail and assessments ~ 1 page per 40 lines
 #: (40 × 24 survey rows, 40 × 37 assessed rows), decisions, robustness, method ~ 5.
 PAGE_BUDGET = 150
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 GROUPS = ("HDND", "LD_SO", "LD_PHONG", "LD_HUYEN", "NGUOI_DAN")
 
 pytestmark = pytest.mark.office
-
-
-@pytest.fixture
-def office():
-    missing = [p for p in (SOFFICE, shutil.which("pdftotext"), shutil.which("pdfinfo")) if not p or not Path(p).exists()]
-    if missing or not shutil.which("pdftotext"):
-        if os.environ.get("REQUIRE_OFFICE") == "1":
-            pytest.fail("LibreOffice (soffice) and poppler-utils (pdftotext, pdfinfo) are required")
-        pytest.skip("LibreOffice or poppler-utils not installed")
-
-
-def to_pdf(xlsx: Path) -> Path:
-    profile = xlsx.parent / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(xlsx.parent), str(xlsx)], check=True, capture_output=True, timeout=300)
-    pdf = xlsx.with_suffix(".pdf")
-    assert pdf.exists()
-    return pdf
-
-
-def pdf_pages(pdf: Path) -> list[dict]:
-    """Per page: its size (points) and its text with whitespace folded."""
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "10000", str(pdf)], check=True, capture_output=True,
-                          text=True).stdout
-    sizes = [tuple(float(x) for x in m.groups())
-             for m in re.finditer(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
-    pages = []
-    for i, size in enumerate(sizes, start=1):
-        text = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], check=True,
-                              capture_output=True, text=True).stdout
-        pages.append({"size": size, "first": text.strip().split("\n")[0].strip(), "text": " ".join(text.split())})
-    return pages
-
-
-def check_printout(xlsx: Path, pdf: Path) -> list[dict]:
-    """Every page A4; every page of a table sheet holds the table's first header (one page wide)."""
-    wb = load_workbook(xlsx)
-    pages = pdf_pages(pdf)
-    assert all(sorted(round(x) for x in p["size"]) == [595, 842] for p in pages), {p["size"] for p in pages}
-    for ws in wb.worksheets:
-        title = ws.oddHeader.left.text  # the sheet's title printed at the top of each of its pages
-        mine = [p for p in pages if p["first"] == title]
-        assert mine, (ws.title, title)
-        header = [c.value for c in ws[1] if c.value is not None] if ws.max_row > 1 else []
-        if ws._charts or not header:
-            assert len(mine) == len(ws._charts), (ws.title, len(mine))  # one page per chart
-            continue
-        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
-        # Wrapped header cells come out interleaved, so look for their words: the first and the
-        # last column's header on every page = the page is as wide as the table.
-        # A sheet of several tables (the method) does not repeat its first header: its first page.
-        needed = set(str(header[0]).split()) | set(str(header[-1]).split())
-        for p in mine if ws.print_title_rows else mine[:1]:
-            assert needed <= set(p["text"].split()), (ws.title, needed - set(p["text"].split()))
-    return pages
 
 
 def _forty_units(make_campaign, make_responses):

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import Campaign
 from app.progress import exports
 from app.progress.services import campaign_progress
-from tests.index.test_office_print import ARTIFACTS, check_printout, office, to_pdf  # noqa: F401 (fixture)
+from tests.office_support import ARTIFACTS, check_printout, to_pdf
 
 pytestmark = pytest.mark.office
 PAGE_BUDGET = 6  #: demo campaign: 12 units × (1 + 5 groups) rows + totals, and the information sheet
