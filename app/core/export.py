@@ -2,6 +2,7 @@
 import csv
 import io
 import math
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -130,6 +131,10 @@ class XlsxBook:
             if bold_row:
                 ws.write_blank(row, col, None, formats["text"])
             return
+        if hasattr(value, "item"):  # numpy scalars
+            value = value.item()
+        if isinstance(value, Decimal):
+            value = float(value)
         if isinstance(value, bool):
             value = str(value)
         if isinstance(value, (int, float)):
