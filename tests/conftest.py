@@ -101,6 +101,14 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def office():
+    """LibreOffice and poppler-utils for the print tests (see tests/office_support.py)."""
+    from tests.office_support import require_office
+
+    require_office()
+
+
 @pytest.fixture(autouse=True)
 def _no_outside_mail(monkeypatch):
     """Fail any test that tries to reach an SMTP server that is not on loopback."""

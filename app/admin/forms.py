@@ -18,6 +18,8 @@ class DeadlinesForm(FlaskForm):
     lists_by = DateField(_l("Hạn gửi danh sách"), validators=[DataRequired()])
     answers_by = DateField(_l("Hạn trả lời phiếu"), validators=[DataRequired()])
     assessments_by = DateField(_l("Hạn khoá tự đánh giá"), validators=[DataRequired()])
+    min_cell_sheets = IntegerField(_l("Số phiếu tối thiểu để công bố một ô"), default=3,
+                                   validators=[DataRequired(), NumberRange(1, 100)])
 
 
 class UnitForm(FlaskForm):

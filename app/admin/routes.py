@@ -14,7 +14,7 @@ from app.mailing.mailboxes import MailboxError, SmtpSettings, save_mailbox
 from app.models import AuditEntry, Campaign, Mailbox, User
 
 from .forms import CampaignForm, DeadlinesForm, MailboxForm, UnitForm, UploadForm, UserForm
-from .services import SetupError, add_unit, create_campaign, import_units, update_deadlines
+from .services import SetupError, add_unit, create_campaign, import_units, set_min_cell_sheets, update_deadlines
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 campaign_link("admin.campaign", _l("Thiết lập"), ["admin"], order=10)
@@ -55,6 +55,7 @@ def campaign(campaign_id: int):
         if action == "deadlines" and deadlines.validate_on_submit():
             update_deadlines(campaign, deadlines.lists_by.data, deadlines.answers_by.data,
                              deadlines.assessments_by.data, actor=current_user)
+            set_min_cell_sheets(campaign, deadlines.min_cell_sheets.data, actor=current_user)
             db.session.commit()
             flash(_("Đã cập nhật các hạn."), "success")
             return redirect(url_for("admin.campaign", campaign_id=campaign.id))

@@ -60,6 +60,16 @@ def update_deadlines(campaign: Campaign, lists_by: date, answers_by: date, asses
                  after={"lists_by": str(lists_by), "answers_by": str(answers_by), "assessments_by": str(assessments_by)})
 
 
+def set_min_cell_sheets(campaign: Campaign, k: int, actor=None) -> None:
+    """k of the small-cell rule: no published figure rests on fewer answer sheets (audited)."""
+    if not 1 <= int(k) <= 100:
+        raise SetupError(_("Số phiếu tối thiểu phải từ 1 đến 100."))
+    if campaign.min_cell_sheets != int(k):
+        audit.record("campaign.min_cell_sheets", actor, campaign.id, target=campaign.name,
+                     before=campaign.min_cell_sheets, after=int(k))
+        campaign.min_cell_sheets = int(k)
+
+
 UNIT_COLUMNS = {
     "code": ("code", "mã đơn vị", "ma don vi", "mã"),
     "name": ("name", "tên đơn vị", "ten don vi", "tên"),

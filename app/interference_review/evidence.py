@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Answer, Finding, Response
+from app.scoring.cells import small_cells
 
 from .frames import reminder_times
 
@@ -115,3 +116,9 @@ def similarity(finding: Finding, responses: list[Response]) -> dict | None:
     rows = [{"id": a, "cells": [None if a == b else matrix[(a, b)] for b in ids],
              "answered": len(sheets[a])} for a in ids]
     return {"ids": ids, "rows": rows, "mean": round(sum(values) / len(values)) if values else None}
+
+
+def hides_unit_share(finding: Finding, k: int) -> bool:
+    """A unit's answer share (unit_anomaly: best-option or flagged share over all its sheets)
+    resting on fewer than k sheets is a small cell: the page does not show it (issue 12 §4)."""
+    return finding.rule == "unit_anomaly" and bool(small_cells([len(finding.response_ids or ())], k)[0])

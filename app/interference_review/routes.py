@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.export import small_cell_text
 from app.core.nav import campaign_link
 from app.core.policy import allow
 from app.core.schemes import SchemeNotFound
@@ -89,6 +90,9 @@ def _finding_page(campaign: Campaign, finding_id: int, decision_form=None, rever
     responses = evidence.involved_responses(item)
     lang = str(get_locale() or "vi")
     text = explain(as_pure(item), lang if lang in ("vi", "en") else "vi")
+    if evidence.hides_unit_share(item, campaign.min_cell_sheets):
+        text = _("Tỷ lệ của đơn vị dựa trên %(text)s nên không được hiển thị; xem các phiếu liên quan bên dưới.",
+                 text=small_cell_text(campaign.min_cell_sheets))
     page = render_template(
         "interference_review/finding.html", campaign=campaign, finding=item, explanation=text,
         unit_sheets=evidence.unit_sheet_counts(campaign.id, [item.unit_id]).get(item.unit_id, 0),

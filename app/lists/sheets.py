@@ -11,7 +11,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from app.core.export import HEADER_FILL, HEADER_FONT, set_text, write_sheet
+from app.core.export import HEADER_FILL, HEADER_FONT, XlsxBook, set_text, write_sheet
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User
 
@@ -134,13 +134,13 @@ def list_workbook(campaign, unit: Unit, rlist) -> bytes:
     rows = [[i, r.full_name, r.position, r.organisation, groups.get(r.group_id, ""), r.email or "", r.phone or "",
              r.address, ";".join(sorted(targets.get(r.id, []))), r.source_row, enumerators.get(r.enumerator_id, "")]
             for i, r in enumerate(people, start=1)]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Danh sách"
-    write_sheet(ws, TEMPLATE_HEADERS + ["Dòng trong tệp", "Điều tra viên"], rows, widths=WIDTHS)
+    book = XlsxBook()  # print-ready (landscape, one page wide, header repeated), phones as text
+    headers = TEMPLATE_HEADERS + ["Dòng trong tệp", "Điều tra viên"]
+    ws = book.sheet("Danh sách", _("Danh sách đối tượng khảo sát — %(unit)s (%(code)s)", unit=unit.name, code=unit.code))
+    book.table(ws, headers, rows, freeze_cols=2, widths=dict(enumerate(WIDTHS[h] for h in TEMPLATE_HEADERS)))
     if rlist is not None and rlist.sample_seed is not None:
-        ss = wb.create_sheet("Mẫu ngẫu nhiên")
-        write_sheet(ss, [_("Mục"), _("Giá trị")], [[_("Hạt giống (seed)"), str(rlist.sample_seed)],
-                                                   [_("Phương pháp và kết quả"), rlist.sample_note or ""]],
-                    widths={_("Giá trị"): 120})
-    return _save(wb)
+        ss = book.sheet("Mẫu ngẫu nhiên")
+        book.table(ss, [_("Mục"), _("Giá trị")], [[_("Hạt giống (seed)"), str(rlist.sample_seed)],
+                                                  [_("Phương pháp và kết quả"), rlist.sample_note or ""]],
+                   widths={0: 24, 1: 110})
+    return book.save()

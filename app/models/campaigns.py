@@ -9,7 +9,8 @@ from .base import Model, utcnow
 
 class Campaign(Model):
     __tablename__ = "campaigns"
-    __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),)
+    __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+                      CheckConstraint("min_cell_sheets BETWEEN 1 AND 100", name="min_cell_sheets"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_code: Mapped[str] = mapped_column(String(50))
@@ -28,6 +29,8 @@ class Campaign(Model):
     #: Editable mail templates; empty = the built-in Vietnamese templates.
     mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
     contact_text: Mapped[str] = mapped_column(Text, default="")
+    #: k: no published figure rests on fewer answer sheets ("< k phiếu" instead, issue 12 §4).
+    min_cell_sheets: Mapped[int] = mapped_column(default=3, server_default="3")
 
     units: Mapped[list["Unit"]] = relationship(back_populates="campaign", order_by="Unit.code")
     groups: Mapped[list["Group"]] = relationship(back_populates="campaign", order_by="Group.priority")

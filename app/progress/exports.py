@@ -1,14 +1,26 @@
-"""The progress table as Excel and CSV (formula-safe, via app.core.export), with the time it was taken."""
+"""The progress table as Excel and CSV (formula-safe, via app.core.export), with the time it was taken.
+
+The workbook prints landscape, one page wide, header repeated; each unit's row ("Tất cả", bold,
+shaded) stands above its groups' rows (indented); unit kinds in Vietnamese.
+"""
 from __future__ import annotations
 
-import io
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
+from flask_babel import lazy_gettext as _l
 
-from app.core.export import write_csv, write_sheet
+from app.core.export import XlsxBook, write_csv
 
 from .services import SHOWN, Counts, Progress
+
+#: Unit kinds as stored (admin forms and imports accept free codes) and their Vietnamese names.
+UNIT_KIND_LABELS = {"department": _l("Sở, ban, ngành"), "district": _l("Cấp huyện"),
+                    "ministry": _l("Bộ, cơ quan ngang Bộ"), "province": _l("Tỉnh, thành phố"),
+                    "commune": _l("Cấp xã"), "agency": _l("Cục, Tổng cục")}
+GROUP_INDENT = "    "
+
+
+def kind_label(kind: str) -> str:
+    return str(UNIT_KIND_LABELS.get(kind, kind))
 
 
 def _labels() -> dict[str, str]:
@@ -26,13 +38,14 @@ def _figures(c: Counts, shown: tuple[str, ...]) -> list:
     return [(None if c.rate is None else round(c.rate, 2)) if name == "rate" else getattr(c, name) for name in shown]
 
 
-def rows(progress: Progress) -> list[list]:
+def rows(progress: Progress, indent: str = "") -> list[list]:
     """One row per unit (group column "Tất cả"), then one per group of the unit; a totals row last."""
     out, shown = [], progress.shown
     for r in progress.units:
-        out.append([r.unit.code, r.unit.name, r.unit.kind, _("Tất cả")] + _figures(r.counts, shown))
+        kind = kind_label(r.unit.kind)
+        out.append([r.unit.code, r.unit.name, kind, _("Tất cả")] + _figures(r.counts, shown))
         for g in r.groups:
-            out.append([r.unit.code, r.unit.name, r.unit.kind, g.group.name] + _figures(g.counts, shown))
+            out.append([r.unit.code, r.unit.name, kind, indent + g.group.name] + _figures(g.counts, shown))
     out.append([_("Tổng cộng"), "", "", ""] + _figures(progress.totals, shown))
     return out
 
@@ -51,18 +64,22 @@ def to_csv(progress: Progress) -> bytes:
 
 def to_xlsx(progress: Progress) -> bytes:
     """Workbook: sheet "Tiến độ" with the table, sheet "Thông tin" with the time taken and definitions."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Tiến độ")
-    write_sheet(ws, headers(progress.shown), rows(progress), widths={_("Tên đơn vị"): 40, _("Nhóm đối tượng"): 40})
-    info = wb.create_sheet(_("Thông tin"))
-    write_sheet(info, [_("Mục"), _("Giá trị")], [
+    book = XlsxBook()
+    title = _("Tiến độ khảo sát — %(campaign)s — %(at)s", campaign=progress.campaign.name, at=taken_label(progress))
+    ws = book.sheet(_("Tiến độ"), title)
+    table = rows(progress, GROUP_INDENT)
+    shown = progress.shown
+    # Unit rows and the totals row stand out (bold, shaded); group rows are indented below them.
+    unit_rows = {i for i, row in enumerate(table) if row[3] in (_("Tất cả"), "")}
+    formats = {4 + shown.index("rate"): "float"} if "rate" in shown else {}
+    book.table(ws, headers(shown), table, freeze_cols=2, bold_rows=unit_rows,
+               widths={1: 30, 2: 20, 3: 46, **{c: 9 for c in range(4, 4 + len(shown))}}, formats=formats)
+    info = book.sheet(_("Thông tin"))
+    book.table(info, [_("Mục"), _("Giá trị")], [
         [_("Kỳ đánh giá"), progress.campaign.name],
         [_("Số liệu lúc"), taken_label(progress)],
         [_("Hạn trả lời"), progress.campaign.answers_by.strftime("%d/%m/%Y")],
         [_("Cách tính"), _("Thư mời tính theo đơn vị được đánh giá; trong danh sách tính theo đơn vị lập danh sách; "
                            "tỉ lệ trả lời = đã trả lời / thư mời.")],
-    ], widths={_("Mục"): 20, _("Giá trị"): 90})
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    ], widths={0: 20, 1: 90})
+    return book.save()

@@ -32,6 +32,8 @@ def upgrade():
     sa.Column('reminder_quiet_hours', sa.Integer(), nullable=False),
     sa.Column('mail_templates', sa.JSON(), nullable=False),
     sa.Column('contact_text', sa.Text(), nullable=False),
+    sa.Column('min_cell_sheets', sa.Integer(), server_default='3', nullable=False),
+    sa.CheckConstraint('min_cell_sheets BETWEEN 1 AND 100', name=op.f('ck_campaigns_min_cell_sheets')),
     sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_campaigns_year')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns'))
     )

@@ -121,7 +121,13 @@ def test_exports_are_formula_safe_and_stamped(known, client, as_role):
     wb = load_workbook(io.BytesIO(client.get(_url(known, "/export.xlsx")).data))
     ws = wb["Tiến độ"]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-    assert ["SO_TP", "Sở Tư pháp", "department", "Tất cả", 12, 10, 9, 4, 2, 3, 3, 30.0, 3] in values
+    assert ["SO_TP", "Sở Tư pháp", "Sở, ban, ngành", "Tất cả", 12, 10, 9, 4, 2, 3, 3, 30.0, 3] in values
+    unit_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "SO_TP" and r[3].value == "Tất cả")
+    group_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "SO_TP" and r[3].value != "Tất cả")
+    assert unit_row[3].font.b and not group_row[3].font.b and group_row[3].value.startswith("    ")
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # one page wide
+    assert ws.print_title_rows.replace("$", "") == "1:1"  # header repeated on every page
     formula = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "H_DA")[1]
     assert formula.data_type == "s" and formula.quotePrefix
     info = {r[0].value: r[1].value for r in wb["Thông tin"].iter_rows(min_row=2)}
