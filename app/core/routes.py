@@ -9,6 +9,13 @@ from .policy import ANY_USER, PUBLIC, allow
 bp = Blueprint("core", __name__, template_folder="templates")
 
 
+@bp.record_once
+def register_filters(state) -> None:
+    from .formats import FILTERS
+
+    state.app.jinja_env.filters.update(FILTERS)
+
+
 @bp.app_context_processor
 def template_helpers():
     from flask_babel import get_locale

@@ -7,13 +7,11 @@ import re
 import unicodedata
 from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, or_, select, update
 
-from app.core import audit
+from app.core import audit, clock
 from app.extensions import db
 from app.models import (AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent, RespondentList,
                         RespondentTarget, Unit, utcnow)
@@ -31,13 +29,6 @@ Person = namedtuple("Person", "id unit_id full_name email")
 
 class MailingError(ValueError):
     """A refused mailing request; the message is shown to the user as is."""
-
-
-def answer_deadline(campaign: Campaign) -> datetime:
-    """The end of the answering day (local time), as naive UTC."""
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
-    end = datetime.combine(campaign.answers_by + timedelta(days=1), datetime.min.time(), tz)
-    return end.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 class _Composer:
@@ -156,7 +147,7 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
     past the gap since the last mail, and not in the quiet hours before the deadline.
     Returns how many invitations were reminded (one mail per respondent)."""
     now = now or utcnow()
-    deadline = answer_deadline(campaign)
+    deadline = clock.end_of_day(campaign.answers_by, campaign)
     if now >= deadline - timedelta(hours=campaign.reminder_quiet_hours or 0):
         return 0
     cutoff = now - timedelta(days=campaign.reminder_every_days)
@@ -298,7 +289,7 @@ def check_deadlines(now: datetime | None = None) -> list[str]:
             if not seen:
                 audit.record(action, None, campaign.id, target=campaign.name, deadline=str(day))
                 done.append(f"{action}:{campaign.id}")
-        if now >= answer_deadline(campaign):
+        if now >= clock.end_of_day(campaign.answers_by, campaign):
             db.session.execute(update(OutboxMessage).where(
                 OutboxMessage.campaign_id == campaign.id, OutboxMessage.kind == "reminder",
                 OutboxMessage.status == "queued").values(status="failed", last_error=_("Đã quá hạn trả lời phiếu.")))

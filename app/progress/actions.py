@@ -10,7 +10,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from app.models import Campaign, Group, Invitation, Respondent, Unit, utcnow
+from app.core import clock
+from app.models import Campaign, Group, Invitation, Respondent, Unit
 
 from .services import ProgressError
 
@@ -28,8 +29,7 @@ def _mailing(name: str):
 
 
 def _check_deadline(campaign: Campaign, today: date | None) -> None:
-    today = today or utcnow().date()
-    if today > campaign.answers_by:
+    if clock.passed(campaign.answers_by, campaign, today):
         raise ProgressError(_("Đã quá hạn trả lời phiếu (%(day)s): không gửi đôn đốc hay thư mời lại nữa.",
                               day=campaign.answers_by.strftime("%d/%m/%Y")))
 

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core import clock
 from app.core.nav import campaign_link
 from app.core.policy import allow, require_unit
 from app.extensions import db
-from app.models import Campaign, Group, Invitation, Respondent, Unit, utcnow
+from app.models import Campaign, Group, Invitation, Respondent, Unit
 
 from . import actions, exports
 from .charts import day_chart, rate_chart
@@ -47,7 +48,7 @@ def dashboard(campaign_id: int):
     campaign = _campaign(campaign_id)
     filters, error = _filters()
     progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters)
-    today = utcnow().date()
+    today = clock.today(campaign)
     page = render_template(
         "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
         args=request.args, runner=runner_status(), outbox=outbox_status(campaign.id),
@@ -73,7 +74,7 @@ def unit(campaign_id: int, unit_id: int):
     filters, error = _filters()
     progress = campaign_progress(campaign, [unit.id])
     rows = unit_statuses(campaign, unit, filters.group_id)
-    today = utcnow().date()
+    today = clock.today(campaign)
     return render_template("progress/unit.html", campaign=campaign, unit=unit, rows=rows, error=error,
                            row=progress.units[0] if progress.units else None, groups=progress.groups,
                            deadline_passed=today > campaign.answers_by, today=today,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.core import clock
 from app.core.nav import campaign_link
 from app.core.policy import PUBLIC, allow
 from app.core.schemes import get_scheme
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.models import Campaign
 
 from .forms import answers_of, build_form, draft_data, sections, unknown_codes
-from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, local_today, open_link,
+from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, open_link,
                        questionnaire_for, resolve_survey_link, save_draft, submit_response)
 
 bp = Blueprint("survey", __name__, template_folder="templates")
@@ -75,7 +76,7 @@ def render_sheet(form, questionnaire, campaign, status=200, errors=(), **extra):
 @allow(PUBLIC)
 def answer(token: str):
     """GET shows the form (draft filled in); POST saves the draft ("Lưu tạm") or submits ("Gửi phiếu")."""
-    today = local_today()
+    today = clock.today()
     link = resolve_survey_link(token, today)
     if link.state == INVALID:
         return message("invalid", 404)

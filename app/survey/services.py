@@ -12,10 +12,8 @@ lock does the same. The response is inserted only when that UPDATE changed exact
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, update
 
@@ -51,12 +49,6 @@ class Paradata:
     net_prefix_hash: str | None = None
     ua_hash: str | None = None
     device_hash: str | None = None
-
-
-def local_today() -> date:
-    """Today in the campaign's time zone: deadlines are Vietnamese calendar days."""
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh")
-    return datetime.now(tz).date()
 
 
 def is_closed(campaign: Campaign, today: date) -> bool:

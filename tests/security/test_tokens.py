@@ -7,7 +7,8 @@ import string
 from itsdangerous import URLSafeSerializer
 
 from app.mailing.tokens import SALT, make_token, read_token, resolve_link
-from app.survey.services import INVALID, local_today, resolve_survey_link
+from app.core import clock
+from app.survey.services import INVALID, resolve_survey_link
 
 ALPHABET = string.ascii_letters + string.digits + "-_."
 
@@ -56,7 +57,7 @@ def test_ten_thousand_random_and_mutated_tokens_are_refused(app, world):
     # Spellings that decode to the genuine bytes are the genuine token (same signature), not a forgery.
     tried = {t for t in tried if _decoded(t) != _decoded(genuine)}
     assert len(tried) > 9900
-    today = local_today()
+    today = clock.today()
     accepted = [t for t in tried if resolve_link(t)[0] is not None or resolve_survey_link(t, today).state != INVALID]
     assert accepted == []
     # The same invitation id with another invitation's nonce, correctly signed: still refused.
