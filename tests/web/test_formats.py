@@ -1,6 +1,8 @@
 """One number convention per language, percentages on 0–100, local time on pages."""
 from datetime import date, datetime
 
+from flask_babel import force_locale
+
 from app.core import formats
 
 
@@ -10,7 +12,7 @@ def test_vietnamese_uses_a_decimal_comma_and_english_a_point(app):
         assert formats.number(1234.5, 1) == "1.234,5"
         assert formats.percent(82.2) == "82,2 %"
         assert formats.number(None) == "–"
-    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+    with app.test_request_context("/"), force_locale("en"):
         assert formats.number(82.2) == "82.20"
         assert formats.percent(82.2) == "82.2 %"
 
