@@ -11,9 +11,10 @@ bp = Blueprint("core", __name__, template_folder="templates")
 
 @bp.record_once
 def register_filters(state) -> None:
-    from .formats import FILTERS
+    from . import formats, labels
 
-    state.app.jinja_env.filters.update(FILTERS)
+    state.app.jinja_env.filters.update(formats.FILTERS)
+    state.app.jinja_env.filters.update(labels.FILTERS)
 
 
 @bp.app_context_processor

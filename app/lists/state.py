@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from app.core import audit, clock
+from app.core.labels import label
 from app.extensions import db
 from app.models import Group, Invitation, OutboxMessage, Respondent, RespondentList, RespondentTarget, Unit, utcnow
 
@@ -157,5 +158,4 @@ def return_list(campaign, unit: Unit, reason: str, actor=None) -> RespondentList
 
 
 def state_label(state: str) -> str:
-    return {"draft": _("Đang soạn"), "submitted": _("Đã gửi, chờ duyệt"), "approved": _("Đã duyệt"),
-            "returned": _("Bị trả lại")}.get(state, state)
+    return label(state, "list_state")

@@ -278,9 +278,9 @@ def check_deadlines(now: datetime | None = None) -> list[str]:
 
     The locks themselves are date checks in the services (Campaign.lists_by / answers_by)."""
     now = now or utcnow()
-    today = now.date()
     done = []
     for campaign in db.session.scalars(select(Campaign)):
+        today = clock.today(campaign, now)  # the local day: a deadline ends at local midnight
         for action, day in (("deadline.lists", campaign.lists_by), ("deadline.answers", campaign.answers_by)):
             if today <= day:
                 continue
