@@ -13,7 +13,8 @@ from app.core.policy import PUBLIC, allow
 from app.core.schemes import get_scheme
 from app.core.security import client_address, keyed_hash, network_prefix
 from app.extensions import db
-from app.models import Campaign
+from app.mailing.waiting import still_waiting
+from app.models import Campaign, Unit
 
 from .forms import answers_of, build_form, draft_data, sections, unknown_codes
 from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, open_link,
@@ -39,9 +40,12 @@ def _too_large(exc):
     return render_template("survey/message.html", kind="too_large"), 413
 
 
-def message(kind: str, status: int, campaign=None):
-    """The one page for a link that does not lead to the form (invalid, answered, closed)."""
-    return render_template("survey/message.html", kind=kind, campaign=campaign), status
+def message(kind: str, status: int, campaign=None, invitation=None):
+    """The one page for a link that does not lead to the form (invalid, answered, closed).
+
+    After an answer the respondent's other units still waiting are offered (their own links only)."""
+    waiting = still_waiting(invitation) if kind == "thanks" and invitation is not None else []
+    return render_template("survey/message.html", kind=kind, campaign=campaign, waiting=waiting), status
 
 
 def device_id() -> tuple[str, bool]:
@@ -81,7 +85,7 @@ def answer(token: str):
     if link.state == INVALID:
         return message("invalid", 404)
     if link.state == ANSWERED:
-        return message("thanks", 200, link.campaign)
+        return message("thanks", 200, link.campaign, link.invitation)
     if link.state == CLOSED:
         return message("closed", 410, link.campaign)
     invitation, campaign = link.invitation, link.campaign
@@ -93,9 +97,10 @@ def answer(token: str):
         saved = draft_data(questionnaire, draft.answers) if draft is not None else None  # read before the commit
         db.session.commit()
         if draft is None:
-            return message("thanks", 200, campaign)
+            return message("thanks", 200, campaign, invitation)
         form = build_form(questionnaire, formdata=None, data=saved)
-        body, status = render_sheet(form, questionnaire, campaign, action_url=url_for(".answer", token=token))
+        body, status = render_sheet(form, questionnaire, campaign, action_url=url_for(".answer", token=token),
+                                    **_assessed(invitation))
         return _with_device(make_response(body, status), device, new_device)
 
     if (request.content_length or 0) > SURVEY_MAX_BYTES:
@@ -121,8 +126,13 @@ def answer(token: str):
             db.session.rollback()
             errors.append(str(exc))
     body, status = render_sheet(form, questionnaire, campaign, status=400, errors=errors,
-                                action_url=url_for(".answer", token=token))
+                                action_url=url_for(".answer", token=token), **_assessed(invitation))
     return _with_device(make_response(body, status), device, new_device)
+
+
+def _assessed(invitation) -> dict:
+    """The unit this sheet assesses, and the respondent's other units still waiting."""
+    return {"unit": db.session.get(Unit, invitation.unit_id), "waiting": still_waiting(invitation)}
 
 
 def _with_device(response, device: str, new: bool):
