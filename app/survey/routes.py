@@ -2,7 +2,7 @@
 import re
 import secrets
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -25,6 +25,7 @@ campaign_link("survey.interviews", _l("Nhập phiếu điều tra"), ["enumerato
 
 DEVICE_COOKIE = "ps_dev"
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+POSITION_RE = re.compile(r"^q_[A-Za-z0-9_]{1,50}-q$")
 #: An answer sheet is a few kilobytes; free text is capped per question (default 2 000 characters).
 SURVEY_MAX_BYTES = 256 * 1024
 
@@ -105,7 +106,8 @@ def answer(token: str):
 
     if (request.content_length or 0) > SURVEY_MAX_BYTES:
         abort(413)
-    saving = request.form.get("action") == "save"
+    action = request.form.get("action")
+    saving = action in ("save", "autosave")
     form = build_form(questionnaire, strict=not saving, formdata=request.form)
     unknown = unknown_codes(request.form, questionnaire)
     errors = [_("Câu hỏi %(codes)s không có trong phiếu này.", codes=", ".join(unknown))] if unknown else []
@@ -117,17 +119,30 @@ def answer(token: str):
             else:
                 submit_response(invitation, questionnaire, answers, today, data)
             db.session.commit()
+            if action == "autosave":  # survey.js, in the background: no page, no flash
+                return _with_device(jsonify(saved=kept, at=clock.now(campaign).strftime("%H:%M")),
+                                    device, new_device)
             if saving and kept:
                 flash(_("Đã lưu tạm câu trả lời. Ông/Bà có thể quay lại bằng đường dẫn trong thư để gửi phiếu."),
                       "success")
-            # Submitted (or answered meanwhile): the link now shows the thank-you page.
-            return _with_device(redirect(url_for(".answer", token=token), 303), device, new_device)
+            # Submitted (or answered meanwhile): the link now shows the thank-you page; a saved draft
+            # comes back where the respondent was.
+            target = url_for(".answer", token=token) + (_position(request.form) if saving and kept else "")
+            return _with_device(redirect(target, 303), device, new_device)
         except SurveyError as exc:
             db.session.rollback()
             errors.append(str(exc))
+    if action == "autosave":
+        return jsonify(saved=False), 400
     body, status = render_sheet(form, questionnaire, campaign, status=400, errors=errors,
                                 action_url=url_for(".answer", token=token), **_assessed(invitation))
     return _with_device(make_response(body, status), device, new_device)
+
+
+def _position(form) -> str:
+    """The fragment of the question the respondent was at (sent by survey.js), if well-formed."""
+    position = form.get("position", "")
+    return f"#{position}" if POSITION_RE.match(position) else ""
 
 
 def _assessed(invitation) -> dict:
