@@ -36,6 +36,10 @@ def home():
     from app.models import Campaign
 
     campaigns = db.session.scalars(db.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    if current_user.role == "focal":
+        from .tasks import focal_tasks
+
+        return render_template("core/focal_home.html", campaigns=campaigns, tasks=focal_tasks(current_user))
     return render_template("core/home.html", campaigns=campaigns, user=current_user)
 
 
