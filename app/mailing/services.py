@@ -301,7 +301,8 @@ def scheduled_reminders(now: datetime | None = None) -> int:
     """The schedule: every open campaign gets its due reminders (gap and cap make this idempotent)."""
     now = now or utcnow()
     total = 0
-    for campaign in db.session.scalars(select(Campaign).where(Campaign.answers_by >= now.date() - timedelta(days=1))):
+    for campaign in db.session.scalars(select(Campaign).where(Campaign.answers_by >= now.date() - timedelta(days=1),
+                                                              Campaign.reminders_auto.is_(True))):
         total += send_reminders(campaign, now=now)
     return total
 

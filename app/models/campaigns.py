@@ -22,6 +22,8 @@ class Campaign(Model):
     assessments_by: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Reminder schedule: every N days, at most M, none in the last H hours before the deadline.
+    #: Whether the scheduler sends reminders by itself (coordinators can always send them by hand).
+    reminders_auto: Mapped[bool] = mapped_column(default=True)
     reminder_every_days: Mapped[int] = mapped_column(default=3)
     reminder_max: Mapped[int] = mapped_column(default=3)
     reminder_quiet_hours: Mapped[int] = mapped_column(default=24)

@@ -53,7 +53,8 @@ def dashboard(campaign_id: int):
         "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
         args=request.args, runner=runner_status(), outbox=outbox_status(campaign.id),
         day_chart=day_chart(progress.per_day, campaign.answers_by, today), rate_chart=rate_chart(progress.units),
-        focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign))
+        focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign),
+        board=None if current_user.role == "focal" else board_context(campaign, progress))
     return page, 400 if error else 200
 
 
@@ -206,3 +207,6 @@ def api_outbox(campaign_id: int):
     """Light endpoint polled by progress.js for the live progress bar."""
     campaign = _campaign(campaign_id)
     return jsonify({"runner": runner_status(), "outbox": outbox_status(campaign.id)})
+
+
+from .board import board_context  # noqa: E402  (registers the board views on bp; needs the helpers above)

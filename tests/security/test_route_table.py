@@ -69,6 +69,8 @@ TABLE = {
     "progress.correct_email": {"POST": UNIT_A_WATCHERS},
     "progress.unit": {"GET": UNIT_A_WATCHERS},
     "progress.remind": {"POST": UNIT_A_WATCHERS},
+    "progress.remind_laggards": {"POST": STAFF},
+    "progress.reminder_schedule": {"POST": STAFF},
     "survey.answer": {"GET": EVERYONE, "POST": EVERYONE},
     "survey.interviews": {"GET": ENUMERATOR},
     "survey.interview": {"GET": ENUMERATOR, "POST": ENUMERATOR},
