@@ -12,7 +12,7 @@ from app.models import Campaign, Group, Invitation, Respondent, Unit
 
 from . import actions, exports
 from .charts import day_chart, rate_chart
-from .drilldown import unit_statuses
+from .drilldown import STATE_LABELS, drill_down, unit_statuses
 from .services import Filters, ProgressError, campaign_progress, parse_filters, visible_unit_ids
 from .status import outbox_status, runner_status
 
@@ -75,8 +75,10 @@ def unit(campaign_id: int, unit_id: int):
     filters, error = _filters()
     progress = campaign_progress(campaign, [unit.id])
     rows = unit_statuses(campaign, unit, filters.group_id)
+    listing = drill_down(rows, request.args)
     today = clock.today(campaign)
-    return render_template("progress/unit.html", campaign=campaign, unit=unit, rows=rows, error=error,
+    return render_template("progress/unit.html", campaign=campaign, unit=unit, rows=listing.page.items,
+                           listing=listing, state_labels=STATE_LABELS, args=request.args.to_dict(), taken_at=progress.taken_at, error=error,
                            row=progress.units[0] if progress.units else None, groups=progress.groups,
                            deadline_passed=today > campaign.answers_by, today=today,
                            runner=runner_status(), outbox=outbox_status(campaign.id),
