@@ -13,7 +13,7 @@ from jobs.heartbeat import runner_status
 
 from . import services
 from .composer import TemplateError, check_template, templates_for
-from .devmail import list_messages
+from .devmail import page_messages
 from .forms import ActionForm, EmailForm, ReminderForm, TemplateForm
 
 bp = Blueprint("mailing", __name__, template_folder="templates")
@@ -168,6 +168,7 @@ def correct_address(campaign_id: int, respondent_id: int):
 @allow(*STAFF_ROLES)
 def dev_mailbox():
     """Hộp thư thử nghiệm: the newest messages written by the development backend."""
-    return render_template("mailing/dev_mailbox.html",
-                           messages=list_messages(current_app.config["MAIL_DEV_DIR"]),
+    query = (request.args.get("q") or "").strip()
+    found = page_messages(current_app.config["MAIL_DEV_DIR"], query, request.args.get("page"))
+    return render_template("mailing/dev_mailbox.html", messages=found.items, found=found, query=query,
                            configured=bool(current_app.config.get("MAIL_URL")))

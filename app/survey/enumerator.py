@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import clock
+from app.core.paging import matches, paginate, search_text
 from app.core.policy import allow
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
@@ -18,8 +19,15 @@ from .services import SurveyError, enter_interview, interview_target, interviews
 def interviews(campaign_id: int):
     """The enumerator's respondents and whether each is answered (never the answers)."""
     campaign = campaign_or_404(campaign_id)
-    rows = interviews_for(current_user, campaign)
-    return render_template("survey/interviews.html", campaign=campaign, rows=rows,
+    query, todo = (request.args.get("q") or "").strip(), request.args.get("todo") == "1"
+    needle = search_text(query)
+    rows = [row for row in interviews_for(current_user, campaign)
+            if (not todo or not (row["answered"] or row["revoked"]))
+            and matches(needle, row["respondent"].full_name, row["respondent"].phone, row["unit"].name)]
+    found = paginate(rows, request.args.get("page"))
+    args = {k: v for k, v in (("q", query), ("todo", "1" if todo else "")) if v}
+    return render_template("survey/interviews.html", campaign=campaign, rows=found.items, found=found, query=query,
+                           todo=todo, args=dict(args, campaign_id=campaign.id),
                            closed=is_closed(campaign, clock.today(campaign)))
 
 
