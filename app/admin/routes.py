@@ -130,9 +130,9 @@ def audit_log():
     if action in AUDIT_ACTIONS:
         stmt = stmt.where(AuditEntry.action == action)
     if query:
-        like = f"%{query.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(db.or_(AuditEntry.target.ilike(like), AuditEntry.user_id.in_(
-            db.select(User.id).where(User.email.ilike(like)))))
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(db.or_(AuditEntry.target.ilike(like, escape="\\"), AuditEntry.user_id.in_(
+            db.select(User.id).where(User.email.ilike(like, escape="\\")))))
     found = paginate_query(stmt, request.args.get("page"))
     users = {u.id: u.email for u in db.session.scalars(db.select(User))}
     args = {k: v for k, v in (("action", action), ("q", query)) if v}
