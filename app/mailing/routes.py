@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import audit
+from app.core.confirm import confirm_page, confirmed
 from app.core.nav import campaign_link
 from app.core.policy import STAFF_ROLES, allow
 from app.extensions import db
@@ -15,6 +16,7 @@ from . import services
 from .composer import TemplateError, check_template, templates_for
 from .devmail import page_messages
 from .forms import ActionForm, EmailForm, ReminderForm, TemplateForm
+from .previews import invitation_preview
 
 bp = Blueprint("mailing", __name__, template_folder="templates")
 campaign_link("mailing.invitations", _l("Thư mời"), ["admin", "coordinator"], order=30)
@@ -60,6 +62,16 @@ def send_invitations(campaign_id: int):
     campaign = _campaign(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        preview = invitation_preview(campaign)
+        return confirm_page(
+            _("Gửi thư mời — %(campaign)s", campaign=campaign.name),
+            [_("Sẽ xếp hàng %(mails)d thư (%(n)d thư mời) gửi qua hộp thư công vụ của từng đơn vị.",
+               mails=preview.mails, n=preview.invitations)]
+            + [_("%(unit)s: %(n)d thư mời cho %(m)d người.", unit=name, n=n, m=m) for name, n, m in preview.units]
+            + ([] if preview.units else [_("Không có thư mời nào mới để gửi.")]),
+            _("Gửi %(n)d thư", n=preview.mails), url_for("mailing.invitations", campaign_id=campaign.id),
+            danger=False)
     result = services.queue_invitations_report(campaign, actor=current_user)
     db.session.commit()
     flash(_("Đã xếp hàng %(queued)d thư mời (%(mails)d thư); %(created)d thư mời mới được tạo.", **result), "success")

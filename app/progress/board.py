@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.core import audit
 from app.core.policy import allow
 from app.extensions import db
-from app.mailing.reminder_preview import reminder_preview
+from app.mailing.previews import reminder_preview
 
 from . import actions
 from .laggards import days_left, laggards

@@ -141,6 +141,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     admin.goto(f"{base_url}/admin/campaigns/{campaign_id}")
     admin.click(".subnav >> text=Thư mời")
     admin.click("button:has-text('Gửi thư mời')")
+    assert "Sẽ xếp hàng 7 thư (8 thư mời)" in admin.inner_text("#consequences")  # the confirmation step
+    shots(admin, "invitations-confirm")
+    admin.click("button:has-text('Gửi 7 thư')")
     assert flash(admin) == "Đã xếp hàng 8 thư mời (7 thư); 8 thư mời mới được tạo."
     shots(admin, "invitations-queued")
     settle()
@@ -274,6 +277,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     admin.select_option("#d-action", "void")
     admin.fill("#d-reason", VOID_REASON)
     admin.click("button:has-text('Ghi quyết định')")
+    assert "sẽ là 0 trong chỉ số" in admin.inner_text("#consequences")  # voiding asks first
+    shots(admin, "void-confirm")
+    admin.click("button:has-text('Huỷ kết quả của')")
     assert flash(admin) == "Đã ghi quyết định."
     shots(admin, "finding-voided")
     settle()

@@ -3,7 +3,7 @@ why some get no mail, the reminder schedule editable per campaign (issue 14 poin
 from datetime import timedelta
 
 from app.extensions import db
-from app.mailing.reminder_preview import reminder_preview
+from app.mailing.previews import reminder_preview
 from app.models import AuditEntry, Campaign, OutboxMessage, utcnow
 from tests.conftest import csrf_token, login
 

@@ -1,5 +1,8 @@
-"""What a click on "remind" would queue, before it is clicked: the same rules as `send_reminders`
-(not answered, delivered, under the cap, past the gap, outside the quiet hours), counted."""
+"""What a click would queue, before it is clicked (the confirmations of issue 14).
+
+Reminders: the same rules as `send_reminders` (not answered, delivered, under the cap, past the
+gap, outside the quiet hours), counted. Invitations: what `queue_invitations_report` would queue,
+per unit, computed inside a savepoint that is rolled back."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -7,9 +10,9 @@ from sqlalchemy import case, func, select
 
 from app.core import clock
 from app.extensions import db
-from app.models import Campaign, Invitation, Respondent, utcnow
+from app.models import Campaign, Invitation, Respondent, Unit, utcnow
 
-from .services import _mailable
+from .services import _mailable, create_invitations
 
 
 @dataclass
@@ -56,4 +59,35 @@ def reminder_preview(campaign: Campaign, unit_ids: list[int] | None = None,
                 Respondent, Respondent.id == Invitation.respondent_id)
             .where(*where, *mailable, ~capped, ~too_soon))
     out.mails = int(due_people or 0)
+    return out
+
+
+@dataclass
+class InvitationPreview:
+    mails: int = 0  #: one mail per respondent
+    invitations: int = 0
+    units: list = field(default_factory=list)  #: (unit name, invitations, mails), by name
+
+
+def invitation_preview(campaign: Campaign) -> InvitationPreview:
+    """The invitations "send all" would queue now, per assessed unit; nothing is kept."""
+    out = InvitationPreview()
+    savepoint = db.session.begin_nested()
+    try:
+        create_invitations(campaign)
+        rows = db.session.execute(
+            select(Unit.name, func.count(Invitation.id), func.count(func.distinct(Invitation.respondent_id)))
+            .join(Unit, Unit.id == Invitation.unit_id).join(Respondent, Respondent.id == Invitation.respondent_id)
+            .where(Invitation.campaign_id == campaign.id, Invitation.status == "pending",
+                   Invitation.answered_on.is_(None), *_mailable())
+            .group_by(Unit.name).order_by(Unit.name)).all()
+        out.mails = db.session.scalar(
+            select(func.count(func.distinct(Invitation.respondent_id))).join(
+                Respondent, Respondent.id == Invitation.respondent_id)
+            .where(Invitation.campaign_id == campaign.id, Invitation.status == "pending",
+                   Invitation.answered_on.is_(None), *_mailable())) or 0
+    finally:
+        savepoint.rollback()
+    out.units = [tuple(r) for r in rows]
+    out.invitations = sum(r[1] for r in rows)
     return out
