@@ -46,7 +46,8 @@
     dirty = false;
     var data = new FormData(form);
     data.set("action", "autosave");
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+    // form.action would be the buttons named "action": read the attribute.
+    fetch(form.getAttribute("action") || window.location.pathname, { method: "POST", body: data, credentials: "same-origin",
                          headers: { "Accept": "application/json" } })
       .then(function (resp) { return resp.json().then(function (body) { return resp.ok && body.saved ? body : null; }); })
       .then(function (body) {
