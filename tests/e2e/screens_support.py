@@ -23,9 +23,10 @@ def axe_violations(page) -> list[str]:
             for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full: bool = True) -> None:
+    """A screenshot: the whole page, or only what the screen shows (full=False)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
 
 
 def check_page(page, name: str, problems: list) -> None:

@@ -9,11 +9,17 @@ from app.extensions import db
 from app.mailing.tokens import new_nonce
 from app.models import Invitation, Unit
 
-from .screens_support import SIZES, shot, signed_in
+from .screens_support import SIZES, axe_violations, shot, signed_in
 from .test_screens import base_url, chromium, demo  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 ADMIN, COORD, FOCAL = "admin@demo.parsurvey.vn", "theodoi@demo.parsurvey.vn", "daumoi.sotp@demo.parsurvey.vn"
+
+
+def seen(page, name: str, full: bool = True) -> None:
+    """Screenshot, and axe-core finds no serious or critical violation on this screen either."""
+    shot(page, name, full)
+    assert not axe_violations(page), (name, axe_violations(page))
 
 
 @pytest.fixture
@@ -57,12 +63,12 @@ def test_respondent_sees_the_unit_saves_by_itself_and_errors_are_not_hidden(chro
     bar = page.locator(".survey-progress").bounding_box()
     question = page.locator(target).bounding_box()
     assert question["y"] >= bar["y"] + bar["height"] - 1, (bar, question)
-    shot(page, f"points-1-3-error-link-{size}")
+    seen(page, f"points-1-3-error-link-{size}", full=False)  # what the screen shows after the jump
     # Drafts save by themselves: pick an answer, wait for the notice, reload, the answer is there.
     fieldset = page.locator("fieldset.question").nth(2)
     fieldset.locator("label.option").first.click()
     page.wait_for_selector("#autosave-status:has-text('Đã tự động lưu')", timeout=10000)
-    shot(page, f"points-3-autosaved-{size}")
+    seen(page, f"points-3-autosaved-{size}", full=False)
     page.goto(f"{base_url}/s/{first}")  # open the link again (a reload would re-send the failed POST)
     assert page.locator("fieldset.question").nth(2).locator("input[type=radio]").first.is_checked()
     # Leaving with an answer not yet saved: the browser asks first.
@@ -85,7 +91,7 @@ def test_thank_you_page_lists_the_units_still_waiting(chromium, base_url, two_li
     page.wait_for_selector("text=Cảm ơn Ông/Bà đã trả lời phiếu khảo sát")
     link = page.locator(".survey-waiting a")
     assert link.inner_text() == f"Đánh giá: {other}"
-    shot(page, f"points-1-thanks-{size}")
+    seen(page, f"points-1-thanks-{size}")
     link.click()
     assert f"Đánh giá: {other}" in page.title()
 
@@ -113,7 +119,7 @@ def test_coordinator_first_screen_and_drill_down(app, chromium, base_url, size):
     assert page.locator(".legend").count() >= 2  # the bars and the rate chart explain their colours
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", page.inner_text("#outbox-at"))
     assert re.search(r"\d+,\d %", page.inner_text("#progress-table"))  # point 12: Vietnamese decimal comma
-    shot(page, f"points-5-board-{size}")
+    seen(page, f"points-5-board-{size}")
     page.fill("#s-every", "2")
     page.click("button:has-text('Lưu lịch đôn đốc')")
     assert "Đã lưu lịch đôn đốc." in page.inner_text(".flash.success")
@@ -131,7 +137,7 @@ def test_coordinator_first_screen_and_drill_down(app, chromium, base_url, size):
     page.click("form.search-form button")
     assert name in page.inner_text("#respondents")
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", page.inner_text("#outbox-at"))
-    shot(page, f"points-6-drilldown-{size}")
+    seen(page, f"points-6-drilldown-{size}")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -141,12 +147,12 @@ def test_focal_home_shows_tasks_with_state_and_deadline(chromium, base_url, size
     assert "Xin chào" not in text and "Việc cần làm của đơn vị" in text
     assert "Sở Tư pháp" in text and "Đang soạn" in text and "còn 14 ngày" in text
     assert "Chỉ tiêu theo nhóm" in text and "Tự đánh giá, chấm điểm" in text
-    shot(page, f"points-7-focal-home-{size}")
+    seen(page, f"points-7-focal-home-{size}")
     page.click("a:has-text('Tải lên, sửa và gửi danh sách')")
     assert "sẽ xoá" in page.inner_text("form:has(#u-file)")  # point 9: replacing says how many people go
     page.click("button:has-text('Xoá toàn bộ danh sách')")
     assert "người sẽ bị xoá khỏi danh sách của đơn vị" in page.inner_text("#consequences")
-    shot(page, f"points-9-clear-confirm-{size}")
+    seen(page, f"points-9-clear-confirm-{size}")
     page.click("a:has-text('Huỷ, quay lại')")
     assert "Danh sách" in page.title() or page.url.endswith("/SO_TP")
 
@@ -165,7 +171,7 @@ def test_secretariat_confirms_sends_and_the_mailed_link_works(app, chromium, bas
     page.click("button:has-text('Gửi thư mời')")
     consequences = page.inner_text("#consequences")
     assert re.search(r"Sẽ xếp hàng \d+ thư", consequences) and "Sở Tư pháp:" in consequences
-    shot(page, f"points-9-send-confirm-{size}")
+    seen(page, f"points-9-send-confirm-{size}")
     page.locator("form.actions button[type=submit]").click()
     assert "Đã xếp hàng" in page.inner_text(".flash.success")
     db.session.commit()
@@ -179,7 +185,7 @@ def test_secretariat_confirms_sends_and_the_mailed_link_works(app, chromium, bas
     body = page.locator("article").first.inner_text()
     link = re.search(r"(http://127\.0\.0\.1:\d+/s/\S+)", body).group(1)
     assert link.startswith(base_url)
-    shot(page, f"points-11-dev-mailbox-{size}")
+    seen(page, f"points-11-dev-mailbox-{size}")
     page.goto(link)
     assert "Đánh giá: Sở Tư pháp" in page.title() or "Đánh giá:" in page.title()
     # Point 11: the audit log filters and searches, in Vietnamese (point 13).
@@ -187,17 +193,17 @@ def test_secretariat_confirms_sends_and_the_mailed_link_works(app, chromium, bas
     page.select_option("#a-action", "invitations.queue")
     page.click("form.search-form button")
     assert "Gửi thư mời" in page.inner_text("table") and "invitations.queue" not in page.inner_text("table")
-    shot(page, f"points-11-audit-{size}")
+    seen(page, f"points-11-audit-{size}")
     # Point 10: readiness before computing the index, a reason to compute anyway.
     page.goto(f"{base_url}/index/{campaign_id}")
     issues = page.inner_text("#readiness-issues")
     assert "chưa được duyệt danh sách" in issues and "Thời hạn trả lời phiếu chưa kết thúc" in issues
-    shot(page, f"points-10-readiness-{size}")
+    seen(page, f"points-10-readiness-{size}")
     page.fill("#reason", "Số liệu sơ bộ cho cuộc họp giao ban.")
     page.click("button:has-text('Vẫn tính chỉ số')")
     assert "Lý do: Số liệu sơ bộ cho cuộc họp giao ban." in page.inner_text("#run-readiness")
     assert re.search(r"\d+,\d\d", page.inner_text("table"))  # point 12: 82,20 and not 82.20
-    shot(page, f"points-10-run-{size}")
+    seen(page, f"points-10-run-{size}")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -210,4 +216,4 @@ def test_enumerator_list_searches_and_pages(chromium, base_url, size):
     page.click("form.search-form button")
     found = int(re.search(r"(\d+) người\.", page.inner_text("main")).group(1))
     assert 1 <= found < total or total == 1
-    shot(page, f"points-11-enumerator-{size}")
+    seen(page, f"points-11-enumerator-{size}")
