@@ -209,5 +209,5 @@ def unit_notes(tables: dict) -> dict:
     from .export import _unit_notes
 
     totals = tables["totals"].copy()
-    totals["void_reason"] = totals["void_reason"].fillna("")
+    totals["void_reason"] = totals["void_reason"].astype(object).where(totals["void_reason"].notna(), "")
     return _unit_notes(SimpleNamespace(totals=totals, leaf_points=tables["leaf_points"].fillna({"flags": ""})))
