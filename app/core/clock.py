@@ -12,7 +12,7 @@ DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
 def zone(campaign=None) -> ZoneInfo:
-    """The campaign's zone (its `timezone` when it has one), else the configured default."""
+    """The campaign's zone (`Campaign.timezone`), else the configured default (no campaign at hand)."""
     name = getattr(campaign, "timezone", None)
     if not name and has_app_context():
         name = current_app.config.get("BABEL_DEFAULT_TIMEZONE")
