@@ -8,6 +8,8 @@ FLASK   = $(VENV)/bin/flask --app wsgi
 DEV     = PARSURVEY_ENV=development
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+#: Mailed links must reach this server: they follow HOST and PORT unless BASE_URL is given.
+BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-sqlite test-pg install install-dev catalogs migrate seed jobs bench clean
 
@@ -43,8 +45,8 @@ run: seed
 	@echo "  daumoi.sotp@demo.parsurvey.vn (Đầu mối Sở Tư pháp)  dieutravien@demo.parsurvey.vn (Điều tra viên)"
 	@echo "Mail goes to the development mailbox: Hộp thư thử nghiệm in the menu."
 	@echo ""
-	$(DEV) $(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
-	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEV) BASE_URL=$(BASE_URL) $(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
+	$(DEV) BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-dev catalogs

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from app.admin.services import add_unit, create_campaign
 from app.auth.services import create_user
+from app.core import clock
 from app.extensions import db
-from app.models import Group, Respondent, RespondentList, RespondentTarget, User, utcnow
+from app.models import Group, Respondent, RespondentList, RespondentTarget, User
 
 UNITS = [
     ("SO_NV", "Sở Nội vụ", "department"), ("SO_TP", "Sở Tư pháp", "department"),
@@ -39,7 +40,7 @@ def _name(rng: random.Random) -> str:
 def seed(scheme_code: str = "PAR_PROVINCE", seed_value: int = 2026) -> dict:
     """Create the demo campaign, its units, respondents and the demo accounts (caller commits)."""
     rng = random.Random(seed_value)
-    today = utcnow().date()
+    today = clock.today()
     campaign = create_campaign(scheme_code, today.year, f"Chỉ số CCHC các sở, ngành, địa phương năm {today.year} (demo)",
                                today + timedelta(days=14), today + timedelta(days=45), today + timedelta(days=60))
     units = [add_unit(campaign, code, name, kind) for code, name, kind in UNITS]
@@ -86,12 +87,12 @@ def _invite_and_answer(campaign, rng: random.Random) -> tuple[int, int]:
     from app.core.schemes import questionnaire
     from app.mailing.services import queue_invitations
     from app.models import Invitation
-    from app.survey.services import Paradata, local_today, submit_response
+    from app.survey.services import Paradata, submit_response
 
     queue_invitations(campaign)
     invitations = db.session.scalars(db.select(Invitation).where(Invitation.campaign_id == campaign.id)
                                      .order_by(Invitation.id)).all()
-    today = local_today()
+    today = clock.today()
     answered = 0
     for inv in invitations:
         if rng.random() > 0.4:

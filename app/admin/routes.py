@@ -121,6 +121,21 @@ def mailboxes():
 @bp.route("/audit")
 @allow("admin")
 def audit_log():
-    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
+    """The audit log, newest first: filter by action, search the target or the user, paged."""
+    from app.core.labels import AUDIT_ACTIONS
+    from app.core.paging import paginate_query
+
+    action = request.args.get("action", "")
+    query = (request.args.get("q") or "").strip()
+    stmt = db.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action in AUDIT_ACTIONS:
+        stmt = stmt.where(AuditEntry.action == action)
+    if query:
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(db.or_(AuditEntry.target.ilike(like, escape="\\"), AuditEntry.user_id.in_(
+            db.select(User.id).where(User.email.ilike(like, escape="\\")))))
+    found = paginate_query(stmt, request.args.get("page"))
     users = {u.id: u.email for u in db.session.scalars(db.select(User))}
-    return render_template("admin/audit.html", entries=entries, users=users)
+    args = {k: v for k, v in (("action", action), ("q", query)) if v}
+    return render_template("admin/audit.html", entries=found.items, found=found, users=users, actions=AUDIT_ACTIONS,
+                           action=action, query=query, args=args)

@@ -3,11 +3,11 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.schemes import SchemeNotFound, get_scheme
 from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db
-from app.models import Campaign, Group, Unit, utcnow
+from app.models import Campaign, Group, Unit
 
 
 class SetupError(ValueError):
@@ -26,7 +26,7 @@ def create_campaign(scheme_code: str, year: int, name: str, lists_by: date | Non
         raise SetupError(_("Tên kỳ đánh giá không được để trống."))
     if not 2000 <= int(year) <= 2100:
         raise SetupError(_("Năm %(year)s không hợp lệ.", year=year))
-    today = utcnow().date()
+    today = clock.today()
     lists_by = lists_by or today + timedelta(days=21)
     answers_by = answers_by or lists_by + timedelta(days=30)
     assessments_by = assessments_by or answers_by + timedelta(days=15)

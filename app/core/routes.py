@@ -10,6 +10,14 @@ from .redirects import safe_next
 bp = Blueprint("core", __name__, template_folder="templates")
 
 
+@bp.record_once
+def register_filters(state) -> None:
+    from . import formats, labels
+
+    state.app.jinja_env.filters.update(formats.FILTERS)
+    state.app.jinja_env.filters.update(labels.FILTERS)
+
+
 @bp.app_context_processor
 def template_helpers():
     from flask_babel import get_locale
@@ -29,6 +37,10 @@ def home():
     from app.models import Campaign
 
     campaigns = db.session.scalars(db.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    if current_user.role == "focal":
+        from .tasks import focal_tasks
+
+        return render_template("core/focal_home.html", campaigns=campaigns, tasks=focal_tasks(current_user))
     return render_template("core/home.html", campaigns=campaigns, user=current_user)
 
 

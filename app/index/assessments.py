@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.export import set_text, write_sheet
 from app.core.schemes import get_scheme
 from app.core.tabular import TableError, forbidden_message, printable, read_table
@@ -72,7 +72,7 @@ def permission(campaign: Campaign, actor, today: date | None = None) -> Permissi
         return Permission(None, True)
     if actor.role != "focal":
         raise AssessmentError(_("Tài khoản này không được nhập điểm tự đánh giá."))
-    if (today or utcnow().date()) > campaign.assessments_by:
+    if clock.passed(campaign.assessments_by, campaign, today):
         raise AssessmentError(_("Đã quá hạn tự đánh giá (%(date)s): đơn vị không thể thay đổi điểm tự đánh giá nữa.",
                                 date=campaign.assessments_by.strftime("%d/%m/%Y")))
     return Permission(frozenset(actor.unit_codes), False)

@@ -12,6 +12,7 @@ from app.models import AssessmentImport, Campaign, IndexRun, SelfAssessment, utc
 
 from .assessments import AssessmentError, build_template, error_lines, import_assessments, visible_units
 from .forms import AssessmentUploadForm, ComputeForm
+from .readiness import readiness
 from .services import (DEFAULT_DRAWS, DEFAULT_SPREAD, IndexComputeError, compute_run, ranking_rows, reproduce,
                        robustness, unit_profile, workbook_for)
 
@@ -47,7 +48,7 @@ def overview(campaign_id: int):
     scheme = get_scheme(campaign.scheme_code)
     rows = ranking_rows(latest, scheme) if latest else []
     return render_template("index/overview.html", campaign=campaign, runs=runs, run=latest, rows=rows,
-                           scheme=scheme, form=ComputeForm())
+                           scheme=scheme, form=ComputeForm(), check=readiness(campaign))
 
 
 @bp.route("/<int:campaign_id>/compute", methods=["POST"])
@@ -56,8 +57,14 @@ def compute(campaign_id: int):
     campaign = _campaign(campaign_id)
     if not ComputeForm().validate_on_submit():
         abort(400)
+    check = readiness(campaign)
+    reason = " ".join((request.form.get("reason") or "").split())
+    if check.blocking or (check.issues and not reason):
+        flash(check.blocking or _("Chưa sẵn sàng để tính chỉ số: hãy ghi lý do nếu vẫn tính."), "error")
+        return redirect(url_for("index.overview", campaign_id=campaign.id))
     try:
-        comp = compute_run(campaign, current_user, current_app.config.get("INDEX_VOIDED_FRACTION", 0.0))
+        comp = compute_run(campaign, current_user, current_app.config.get("INDEX_VOIDED_FRACTION", 0.0),
+                           readiness=check.as_params(reason) if check.issues else None)
         db.session.commit()
     except IndexComputeError as exc:
         db.session.rollback()

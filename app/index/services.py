@@ -64,8 +64,11 @@ def compute(campaign: Campaign, voided_fraction: float = 0.0) -> tuple[LoadedInp
     return loaded, result
 
 
-def compute_run(campaign: Campaign, actor=None, voided_fraction: float = 0.0) -> Computation:
-    """Compute the index and store it as an ``IndexRun`` (the caller commits)."""
+def compute_run(campaign: Campaign, actor=None, voided_fraction: float = 0.0,
+                readiness: dict | None = None) -> Computation:
+    """Compute the index and store it as an ``IndexRun`` (the caller commits).
+
+    `readiness`: what was not ready and the reason given to compute anyway, kept with the run."""
     loaded, result = compute(campaign, voided_fraction)
     csv_text = result.to_csv_bytes().decode("utf-8")
     run = IndexRun(campaign_id=campaign.id, user_id=getattr(actor, "id", None),
@@ -75,12 +78,13 @@ def compute_run(campaign: Campaign, actor=None, voided_fraction: float = 0.0) ->
                    params={"voided_fraction": float(voided_fraction), "scheme": loaded.scheme.code,
                            "scheme_version": loaded.scheme.version,
                            "decisions": len([d for d in loaded.decisions if d["action"]]),
-                           "units": len(loaded.unit_names)},
+                           "units": len(loaded.unit_names),
+                           **({"readiness": readiness} if readiness else {})},
                    result_csv=csv_text)
     db.session.add(run)
     db.session.flush()
     audit.record("index.compute", actor, campaign.id, target=f"run {run.id}",
-                 inputs_digest=run.inputs_digest, result_digest=run.result_digest)
+                 inputs_digest=run.inputs_digest, result_digest=run.result_digest, **(readiness or {}))
     return Computation(run, loaded, result)
 
 
@@ -121,9 +125,11 @@ def run_tables(run: IndexRun) -> dict[str, pd.DataFrame]:
 
 def ranking_rows(run: IndexRun, scheme) -> list[dict]:
     """The ranking of a stored run as plain rows for screens, CSV and JSON."""
-    totals = run_tables(run).get("totals")
+    tables = run_tables(run)
+    totals = tables.get("totals")
     if totals is None:
         return []
+    notes = unit_notes(tables) if "leaf_points" in tables else {}
     rows = []
     for i, r in enumerate(totals.itertuples(index=False), start=1):
         d = r._asdict()
@@ -132,7 +138,7 @@ def ranking_rows(run: IndexRun, scheme) -> list[dict]:
             "max": _num(d["max"]), "percent": _num(d["percent"]), "rank": _int(d["rank"]),
             "band": None if _isnan(d["band"]) else str(d["band"]), "voided": bool(d["voided"]),
             "void_reason": None if _isnan(d["void_reason"]) else d["void_reason"],
-            "responses": _int(d["responses"]),
+            "responses": _int(d["responses"]), "note": notes.get(d["unit"], ""),
             "fields": {f.code: _num(d.get(f"field_{f.code}")) for f in scheme.fields},
         })
     return rows
@@ -193,3 +199,15 @@ def workbook_for(campaign: Campaign, comp: Computation, spread: float = DEFAULT_
         .where(AssessmentImport.campaign_id == campaign.id).order_by(AssessmentImport.id)).all()
     return build_workbook(campaign, comp, robust, loo, {"spread": spread, "draws": draws, "seed": seed}, notes,
                           [(i, email or "CLI") for i, email in imports])
+
+
+def unit_notes(tables: dict) -> dict:
+    """The workbook's per-unit notes (void reason, flagged sub-criteria), from a stored run's tables,
+    so the web ranking shows the same flags as the published workbook."""
+    from types import SimpleNamespace
+
+    from .export import _unit_notes
+
+    totals = tables["totals"].copy()
+    totals["void_reason"] = totals["void_reason"].astype(object).where(totals["void_reason"].notna(), "")
+    return _unit_notes(SimpleNamespace(totals=totals, leaf_points=tables["leaf_points"].fillna({"flags": ""})))

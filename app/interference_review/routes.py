@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.confirm import confirm_page, confirmed
 from app.core.export import small_cell_text
 from app.core.nav import campaign_link
 from app.core.policy import allow
@@ -16,7 +17,7 @@ from app.core.schemes import SchemeNotFound
 from app.extensions import db
 from app.interference import RULES, explain
 from app.interference.model import SEVERITIES
-from app.models import Campaign, Finding, Unit
+from app.models import Campaign, Finding, Response, Unit
 
 from . import evidence
 from .forms import DecisionForm, RevertForm, ScanForm
@@ -110,6 +111,15 @@ def decide_finding(campaign_id: int, finding_id: int):
     form = DecisionForm(prefix="d")
     if not form.validate_on_submit():
         return _finding_page(campaign, finding_id, decision_form=form, status=400)
+    if form.action.data == "void" and not confirmed():
+        unit = item.unit
+        sheets = db.session.scalar(db.select(db.func.count(Response.id)).where(Response.unit_id == unit.id)) or 0
+        return confirm_page(_("Huỷ kết quả khảo sát của %(unit)s", unit=unit.name),
+                            [_("Điểm khảo sát của %(unit)s sẽ là 0 trong chỉ số; bảng kết quả ghi lý do.", unit=unit.name),
+                             _("%(n)d phiếu của đơn vị vẫn được lưu nhưng không được tính.", n=sheets),
+                             _("Lý do: %(reason)s", reason=form.reason.data)],
+                            _("Huỷ kết quả của %(unit)s", unit=unit.name),
+                            url_for("interference_review.finding", campaign_id=campaign.id, finding_id=finding_id))
     try:
         decide(item, form.action.data, form.reason.data, actor=current_user)
         db.session.commit()

@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 from sqlalchemy import func, select
 
+from app.core.confirm import confirm_page, confirmed
 from app.core.nav import campaign_link
 from app.core.policy import allow, require_unit
 from app.extensions import db
@@ -112,6 +113,12 @@ def export(campaign_id: int, unit_code: str):
     return _xlsx(sheets.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
 
 
+def _people(unit, group=None) -> int:
+    """How many people the unit's list holds (in one group), for the confirmations."""
+    where = [Respondent.unit_id == unit.id] + ([Respondent.group_id == group.id] if group is not None else [])
+    return db.session.scalar(select(func.count(Respondent.id)).where(*where)) or 0
+
+
 def _act(campaign, unit, action, success):
     """Run one service call, commit once; a refusal is flashed and nothing is kept."""
     try:
@@ -133,6 +140,11 @@ def upload(campaign_id: int, unit_code: str):
     form = UploadForm(prefix="u")
     if not form.validate_on_submit():
         flash(_("Hãy chọn tệp danh sách để tải lên."), "error")
+        return _back(campaign, unit)
+    have = _people(unit)
+    if form.mode.data == "replace" and have and request.form.get("u-replace_ok") != str(have):
+        flash(_("Tải lên theo cách thay thế sẽ xoá %(n)d người đang có trong danh sách: hãy đánh dấu ô xác nhận.",
+                n=have), "error")
         return _back(campaign, unit)
     f = form.file.data
     return _act(campaign, unit, lambda: import_list(campaign, unit, f.filename or "", f.read(), form.mode.data,
@@ -248,6 +260,15 @@ def sample(campaign_id: int, unit_code: str):
     if not form.validate_on_submit():
         flash(_("Hãy chọn nhóm và cỡ mẫu hợp lệ."), "error")
         return _back(campaign, unit)
+    if not confirmed():
+        have = _people(unit, groups[form.group.data])
+        gone = max(0, have - form.size.data)
+        return confirm_page(_("Rút mẫu nhóm %(group)s — %(unit)s", group=form.group.data, unit=unit.name),
+                            [_("Giữ %(n)d trong %(have)d người của nhóm %(group)s.", n=min(have, form.size.data),
+                               have=have, group=form.group.data),
+                             _("%(n)d người không được chọn sẽ bị xoá khỏi danh sách và không được mời.", n=gone)],
+                            _("Rút mẫu, xoá %(n)d người", n=gone), url_for("lists.unit_list", campaign_id=campaign.id,
+                                                                           unit_code=unit.code))
     return _act(campaign, unit, lambda: services.draw_sample(campaign, unit, groups[form.group.data], form.size.data,
                                                              form.seed.data, actor=current_user),
                 lambda r: _("Đã rút mẫu %(n)d/%(total)d người nhóm %(group)s (hạt giống %(seed)d).",
@@ -276,5 +297,12 @@ def clear(campaign_id: int, unit_code: str):
     unit = _unit(campaign, unit_code)
     if not SubmitForm(prefix="x").validate_on_submit():
         abort(400)
+    if not confirmed():
+        have = _people(unit)
+        return confirm_page(_("Xoá danh sách — %(unit)s", unit=unit.name),
+                            [_("%(n)d người sẽ bị xoá khỏi danh sách của đơn vị.", n=have),
+                             _("Đơn vị phải tải danh sách lên lại trước khi gửi.")],
+                            _("Xoá %(n)d người", n=have), url_for("lists.unit_list", campaign_id=campaign.id,
+                                                                  unit_code=unit.code))
     return _act(campaign, unit, lambda: services.clear_list(campaign, unit, actor=current_user),
                 lambda n: _("Đã xoá %(n)d người khỏi danh sách.", n=n))

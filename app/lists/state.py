@@ -3,28 +3,20 @@
 A submitted or approved list is locked; after the campaign's list deadline uploads and
 submissions lock by themselves. Every step is written to the audit log.
 """
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from app.core import audit
+from app.core import audit, clock
+from app.core.labels import label
 from app.extensions import db
 from app.mailing.services import forget_respondents
 from app.models import Group, Invitation, Respondent, RespondentList, RespondentTarget, Unit, utcnow
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EDITABLE = ("draft", "returned")
 
 
 class ListError(ValueError):
     """A refused list operation; the message is shown to the user as is."""
-
-
-def today() -> date:
-    """The date in Vietnam: a deadline of 15/12 holds until midnight local time."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 def get_list(campaign, unit: Unit, create: bool = True) -> RespondentList:
@@ -42,7 +34,7 @@ def get_list(campaign, unit: Unit, create: bool = True) -> RespondentList:
 
 
 def deadline_passed(campaign) -> bool:
-    return today() > campaign.lists_by
+    return clock.passed(campaign.lists_by, campaign)
 
 
 def check_open(campaign, rlist: RespondentList) -> None:
@@ -161,5 +153,4 @@ def return_list(campaign, unit: Unit, reason: str, actor=None) -> RespondentList
 
 
 def state_label(state: str) -> str:
-    return {"draft": _("Đang soạn"), "submitted": _("Đã gửi, chờ duyệt"), "approved": _("Đã duyệt"),
-            "returned": _("Bị trả lại")}.get(state, state)
+    return label(state, "list_state")

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
-from app.core import audit
+from app.core import audit, clock
 from app.extensions import db
 from app.models import AddressProposal, Campaign, Invitation, Respondent, RespondentList, Unit, utcnow
 
-from .services import MailingError, answer_deadline, reissue
+from .services import MailingError, reissue
 
 SECRETARIAT = ("admin", "coordinator")
 FAILED = ("failed", "bounced")
@@ -100,7 +100,8 @@ def _locked_respondent(respondent_id: int) -> Respondent:
 
 
 def _check_open(campaign_id: int) -> None:
-    if utcnow() >= answer_deadline(db.session.get(Campaign, campaign_id)):
+    campaign = db.session.get(Campaign, campaign_id)
+    if clock.passed(campaign.answers_by, campaign):
         raise MailingError(_("Đã quá hạn trả lời phiếu; không đổi địa chỉ và gửi lại thư mời nữa."))
 
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import audit
+from app.core.confirm import confirm_page, confirmed
 from app.core.nav import campaign_link
 from app.core.policy import STAFF_ROLES, allow
 from app.extensions import db
@@ -14,8 +15,9 @@ from jobs.heartbeat import runner_status
 from . import services
 from .addresses import addresses_to_fix
 from .composer import TemplateError, check_template, templates_for
-from .devmail import list_messages
+from .devmail import page_messages
 from .forms import ActionForm, ReminderForm, TemplateForm
+from .previews import invitation_preview
 
 bp = Blueprint("mailing", __name__, template_folder="templates")
 campaign_link("mailing.invitations", _l("Thư mời"), ["admin", "coordinator"], order=30)
@@ -61,6 +63,16 @@ def send_invitations(campaign_id: int):
     campaign = _campaign(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        preview = invitation_preview(campaign)
+        return confirm_page(
+            _("Gửi thư mời — %(campaign)s", campaign=campaign.name),
+            [_("Sẽ xếp hàng %(mails)d thư (%(n)d thư mời) gửi qua hộp thư công vụ của từng đơn vị.",
+               mails=preview.mails, n=preview.invitations)]
+            + [_("%(unit)s: %(n)d thư mời cho %(m)d người.", unit=name, n=n, m=m) for name, n, m in preview.units]
+            + ([] if preview.units else [_("Không có thư mời nào mới để gửi.")]),
+            _("Gửi %(n)d thư", n=preview.mails), url_for("mailing.invitations", campaign_id=campaign.id),
+            danger=False)
     result = services.queue_invitations_report(campaign, actor=current_user)
     db.session.commit()
     flash(_("Đã xếp hàng %(queued)d thư mời (%(mails)d thư); %(created)d thư mời mới được tạo.", **result), "success")
@@ -120,8 +132,9 @@ def dev_mailbox():
     It shows every respondent's link, so it exists only in development mode (404 otherwise)."""
     if not current_app.config.get("DEVELOPMENT"):
         abort(404)
-    return render_template("mailing/dev_mailbox.html",
-                           messages=list_messages(current_app.config["MAIL_DEV_DIR"]),
+    query = (request.args.get("q") or "").strip()
+    found = page_messages(current_app.config["MAIL_DEV_DIR"], query, request.args.get("page"))
+    return render_template("mailing/dev_mailbox.html", messages=found.items, found=found, query=query,
                            configured=bool(current_app.config.get("MAIL_URL")))
 
 

@@ -10,13 +10,11 @@ written in the same transaction as the state change that causes them.
 """
 from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
-from app.core import audit
+from app.core import audit, clock
 from app.extensions import db
 from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent,
                         RespondentList, RespondentTarget, Unit, utcnow)
@@ -34,13 +32,6 @@ Person = namedtuple("Person", "id unit_id full_name email")
 
 class MailingError(ValueError):
     """A refused mailing request; the message is shown to the user as is."""
-
-
-def answer_deadline(campaign: Campaign) -> datetime:
-    """The end of the answering day (local time), as naive UTC."""
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
-    end = datetime.combine(campaign.answers_by + timedelta(days=1), datetime.min.time(), tz)
-    return end.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 class _Composer:
@@ -159,7 +150,7 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
     past the gap since the last mail, and not in the quiet hours before the deadline.
     Returns how many invitations were reminded (one mail per respondent)."""
     now = now or utcnow()
-    deadline = answer_deadline(campaign)
+    deadline = clock.end_of_day(campaign.answers_by, campaign)
     if now >= deadline - timedelta(hours=campaign.reminder_quiet_hours or 0):
         return 0
     cutoff = now - timedelta(days=campaign.reminder_every_days)
@@ -252,7 +243,8 @@ def reissue(invitations: list[Invitation], actor, action: str) -> int:
 
 def resend_invitation(invitation: Invitation, actor=None) -> int:
     """Revoke the old link and mail a new one to the same address (secretariat). Returns 1 when queued."""
-    if utcnow() >= answer_deadline(db.session.get(Campaign, invitation.campaign_id)):
+    campaign = db.session.get(Campaign, invitation.campaign_id)
+    if clock.passed(campaign.answers_by, campaign):
         raise MailingError(_("Đã quá hạn trả lời phiếu; không gửi lại thư mời nữa."))
     return reissue([invitation], actor, "invitation.resend")
 
@@ -278,9 +270,9 @@ def check_deadlines(now: datetime | None = None) -> list[str]:
 
     The locks themselves are date checks in the services (Campaign.lists_by / answers_by)."""
     now = now or utcnow()
-    today = now.date()
     done = []
     for campaign in db.session.scalars(select(Campaign)):
+        today = clock.today(campaign, now)  # the local day: a deadline ends at local midnight
         for action, day in (("deadline.lists", campaign.lists_by), ("deadline.answers", campaign.answers_by)):
             if today <= day:
                 continue
@@ -289,7 +281,7 @@ def check_deadlines(now: datetime | None = None) -> list[str]:
             if not seen:
                 audit.record(action, None, campaign.id, target=campaign.name, deadline=str(day))
                 done.append(f"{action}:{campaign.id}")
-        if now >= answer_deadline(campaign):
+        if now >= clock.end_of_day(campaign.answers_by, campaign):
             db.session.execute(update(OutboxMessage).where(
                 OutboxMessage.campaign_id == campaign.id, OutboxMessage.kind == "reminder",
                 OutboxMessage.status == "queued").values(status="failed", last_error=_("Đã quá hạn trả lời phiếu.")))
@@ -301,7 +293,8 @@ def scheduled_reminders(now: datetime | None = None) -> int:
     """The schedule: every open campaign gets its due reminders (gap and cap make this idempotent)."""
     now = now or utcnow()
     total = 0
-    for campaign in db.session.scalars(select(Campaign).where(Campaign.answers_by >= now.date() - timedelta(days=1))):
+    for campaign in db.session.scalars(select(Campaign).where(Campaign.answers_by >= now.date() - timedelta(days=1),
+                                                              Campaign.reminders_auto.is_(True))):
         total += send_reminders(campaign, now=now)
     return total
 

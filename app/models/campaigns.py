@@ -23,6 +23,10 @@ class Campaign(Model):
     assessments_by: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Reminder schedule: every N days, at most M, none in the last H hours before the deadline.
+    #: IANA zone of the campaign's deadlines and shown times (app/core/clock.py).
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    #: Whether the scheduler sends reminders by itself (coordinators can always send them by hand).
+    reminders_auto: Mapped[bool] = mapped_column(default=True)
     reminder_every_days: Mapped[int] = mapped_column(default=3)
     reminder_max: Mapped[int] = mapped_column(default=3)
     reminder_quiet_hours: Mapped[int] = mapped_column(default=24)

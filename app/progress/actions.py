@@ -8,15 +8,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from app.core import clock
 from app.mailing.services import MailingError, send_reminders
-from app.models import Campaign, Group, Unit, utcnow
+from app.models import Campaign, Group, Unit
 
 from .services import ProgressError
 
 
 def _check_deadline(campaign: Campaign, today: date | None) -> None:
-    today = today or utcnow().date()
-    if today > campaign.answers_by:
+    if clock.passed(campaign.answers_by, campaign, today):
         raise ProgressError(_("Đã quá hạn trả lời phiếu (%(day)s): không gửi đôn đốc hay thư mời lại nữa.",
                               day=campaign.answers_by.strftime("%d/%m/%Y")))
 

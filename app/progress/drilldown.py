@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from app.core.paging import Page, matches, paginate, search_text
 from app.extensions import db
 from app.models import Campaign, Invitation, Respondent, RespondentTarget, Unit
 
@@ -81,3 +82,27 @@ def unit_statuses(campaign: Campaign, unit: Unit, group_id: int | None = None) -
     rows += [RespondentStatus(r, None, "not_invited") for r in others if r.id not in invited]
     rows.sort(key=lambda s: (s.respondent.group.priority, s.respondent.full_name.lower(), s.respondent.id))
     return rows
+
+
+#: The drill-down's state filter: "not answered" is every state but answered (and revoked links).
+NOT_ANSWERED = "unanswered"
+
+
+@dataclass
+class Listing:
+    page: Page
+    state: str
+    search: str
+    shown: int  #: rows matching the filter and the search, before paging
+
+
+def drill_down(rows: list[RespondentStatus], args) -> Listing:
+    """Filter by state ("unanswered" or one state), search by name, and page the unit's respondents."""
+    state = (args.get("state") or "").strip()
+    if state != NOT_ANSWERED and state not in STATE_LABELS:
+        state = ""
+    needle = search_text(args.get("q"))
+    kept = [s for s in rows
+            if (not state or (s.state not in ("answered", "revoked") if state == NOT_ANSWERED else s.state == state))
+            and matches(needle, s.respondent.full_name)]
+    return Listing(paginate(kept, args.get("page")), state, (args.get("q") or "").strip(), len(kept))

@@ -4,16 +4,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core import clock
 from app.core.nav import campaign_link
 from app.core.policy import STAFF_ROLES, allow, require_unit
 from app.core.redirects import safe_next
 from app.extensions import db
 from app.mailing.addresses import addresses_to_fix
-from app.models import Campaign, Group, Unit, utcnow
+from app.models import Campaign, Group, Unit
 
 from . import actions, exports
 from .charts import day_chart, rate_chart
-from .drilldown import unit_statuses
+from .drilldown import STATE_LABELS, drill_down, unit_statuses
 from .services import Filters, ProgressError, campaign_progress, parse_filters, shown_for, visible_unit_ids
 from .status import outbox_status, runner_status
 
@@ -49,12 +50,13 @@ def dashboard(campaign_id: int):
     campaign = _campaign(campaign_id)
     filters, error = _filters()
     progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters, shown_for(current_user))
-    today = utcnow().date()
+    today = clock.today(campaign)
     page = render_template(
         "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
         args=request.args, runner=runner_status(), outbox=outbox_status(campaign.id),
         day_chart=day_chart(progress.per_day, campaign.answers_by, today), rate_chart=rate_chart(progress.units),
-        focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign))
+        focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign),
+        board=None if current_user.role == "focal" else board_context(campaign, progress))
     return page, 400 if error else 200
 
 
@@ -74,12 +76,13 @@ def unit(campaign_id: int, unit_id: int):
     unit = _unit(campaign, unit_id)
     filters, error = _filters()
     progress = campaign_progress(campaign, [unit.id], shown=shown_for(current_user))
-    today = utcnow().date()
+    today = clock.today(campaign)
     # The assessed unit sees counts and the addresses on its own list to fix, never who answered.
     staff = current_user.role in STAFF_ROLES
+    listing = drill_down(unit_statuses(campaign, unit, filters.group_id), request.args) if staff else None
     return render_template("progress/unit.html", campaign=campaign, unit=unit, error=error, staff=staff,
-                           shown=progress.shown,
-                           rows=unit_statuses(campaign, unit, filters.group_id) if staff else [],
+                           shown=progress.shown, rows=listing.page.items if staff else [], listing=listing,
+                           state_labels=STATE_LABELS, args=request.args.to_dict(), taken_at=progress.taken_at,
                            fixes=[] if staff else addresses_to_fix(campaign, [unit.id]),
                            row=progress.units[0] if progress.units else None, groups=progress.groups,
                            deadline_passed=today > campaign.answers_by, today=today,
@@ -169,3 +172,6 @@ def api_outbox(campaign_id: int):
     """Light endpoint polled by progress.js for the live progress bar."""
     campaign = _campaign(campaign_id)
     return jsonify({"runner": runner_status(), "outbox": outbox_status(campaign.id)})
+
+
+from .board import board_context  # noqa: E402  (registers the board views on bp; needs the helpers above)

@@ -3,13 +3,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import clock
+from app.core.paging import matches, paginate, search_text
 from app.core.policy import allow
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 
 from .forms import answers_of, build_form, unknown_codes
 from .routes import SURVEY_MAX_BYTES, bp, campaign_or_404, render_sheet
-from .services import SurveyError, enter_interview, interview_target, interviews_for, is_closed, local_today
+from .services import SurveyError, enter_interview, interview_target, interviews_for, is_closed
 
 
 @bp.route("/survey/campaigns/<int:campaign_id>/interviews")
@@ -17,9 +19,16 @@ from .services import SurveyError, enter_interview, interview_target, interviews
 def interviews(campaign_id: int):
     """The enumerator's respondents and whether each is answered (never the answers)."""
     campaign = campaign_or_404(campaign_id)
-    rows = interviews_for(current_user, campaign)
-    return render_template("survey/interviews.html", campaign=campaign, rows=rows,
-                           closed=is_closed(campaign, local_today()))
+    query, todo = (request.args.get("q") or "").strip(), request.args.get("todo") == "1"
+    needle = search_text(query)
+    rows = [row for row in interviews_for(current_user, campaign)
+            if (not todo or not (row["answered"] or row["revoked"]))
+            and matches(needle, row["respondent"].full_name, row["respondent"].phone, row["unit"].name)]
+    found = paginate(rows, request.args.get("page"))
+    args = {k: v for k, v in (("q", query), ("todo", "1" if todo else "")) if v}
+    return render_template("survey/interviews.html", campaign=campaign, rows=found.items, found=found, query=query,
+                           todo=todo, args=dict(args, campaign_id=campaign.id),
+                           closed=is_closed(campaign, clock.today(campaign)))
 
 
 @bp.route("/survey/campaigns/<int:campaign_id>/interviews/<int:respondent_id>/<int:unit_id>", methods=["GET", "POST"])
@@ -34,7 +43,7 @@ def interview(campaign_id: int, respondent_id: int, unit_id: int):
     except PermissionError:
         abort(403)
     back = url_for(".interviews", campaign_id=campaign.id)
-    today = local_today()
+    today = clock.today(campaign)
     if is_closed(campaign, today):
         flash(_("Đợt khảo sát đã kết thúc; không nhận thêm phiếu."), "error")
         return redirect(back)

@@ -2,20 +2,22 @@
 import re
 import secrets
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.core import clock
 from app.core.nav import campaign_link
 from app.core.policy import PUBLIC, allow
 from app.core.schemes import get_scheme
 from app.core.security import client_address, keyed_hash, network_prefix
 from app.extensions import db
-from app.models import Campaign
+from app.mailing.waiting import still_waiting
+from app.models import Campaign, Unit
 
 from .forms import answers_of, build_form, draft_data, sections, unknown_codes
-from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, local_today, open_link,
+from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, open_link,
                        questionnaire_for, resolve_survey_link, save_draft, submit_response)
 
 bp = Blueprint("survey", __name__, template_folder="templates")
@@ -23,6 +25,7 @@ campaign_link("survey.interviews", _l("Nhập phiếu điều tra"), ["enumerato
 
 DEVICE_COOKIE = "ps_dev"
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+POSITION_RE = re.compile(r"^q_[A-Za-z0-9_]{1,50}-q$")
 #: An answer sheet is a few kilobytes; free text is capped per question (default 2 000 characters).
 SURVEY_MAX_BYTES = 256 * 1024
 
@@ -38,9 +41,12 @@ def _too_large(exc):
     return render_template("survey/message.html", kind="too_large"), 413
 
 
-def message(kind: str, status: int, campaign=None):
-    """The one page for a link that does not lead to the form (invalid, answered, closed)."""
-    return render_template("survey/message.html", kind=kind, campaign=campaign), status
+def message(kind: str, status: int, campaign=None, invitation=None):
+    """The one page for a link that does not lead to the form (invalid, answered, closed).
+
+    After an answer the respondent's other units still waiting are offered (their own links only)."""
+    waiting = still_waiting(invitation) if kind == "thanks" and invitation is not None else []
+    return render_template("survey/message.html", kind=kind, campaign=campaign, waiting=waiting), status
 
 
 def device_id() -> tuple[str, bool]:
@@ -75,12 +81,12 @@ def render_sheet(form, questionnaire, campaign, status=200, errors=(), **extra):
 @allow(PUBLIC)
 def answer(token: str):
     """GET shows the form (draft filled in); POST saves the draft ("Lưu tạm") or submits ("Gửi phiếu")."""
-    today = local_today()
+    today = clock.today()
     link = resolve_survey_link(token, today)
     if link.state == INVALID:
         return message("invalid", 404)
     if link.state == ANSWERED:
-        return message("thanks", 200, link.campaign)
+        return message("thanks", 200, link.campaign, link.invitation)
     if link.state == CLOSED:
         return message("closed", 410, link.campaign)
     invitation, campaign = link.invitation, link.campaign
@@ -92,14 +98,16 @@ def answer(token: str):
         saved = draft_data(questionnaire, draft.answers) if draft is not None else None  # read before the commit
         db.session.commit()
         if draft is None:
-            return message("thanks", 200, campaign)
+            return message("thanks", 200, campaign, invitation)
         form = build_form(questionnaire, formdata=None, data=saved)
-        body, status = render_sheet(form, questionnaire, campaign, action_url=url_for(".answer", token=token))
+        body, status = render_sheet(form, questionnaire, campaign, action_url=url_for(".answer", token=token),
+                                    **_assessed(invitation))
         return _with_device(make_response(body, status), device, new_device)
 
     if (request.content_length or 0) > SURVEY_MAX_BYTES:
         abort(413)
-    saving = request.form.get("action") == "save"
+    action = request.form.get("action")
+    saving = action in ("save", "autosave")
     form = build_form(questionnaire, strict=not saving, formdata=request.form)
     unknown = unknown_codes(request.form, questionnaire)
     errors = [_("Câu hỏi %(codes)s không có trong phiếu này.", codes=", ".join(unknown))] if unknown else []
@@ -111,17 +119,35 @@ def answer(token: str):
             else:
                 submit_response(invitation, questionnaire, answers, today, data)
             db.session.commit()
+            if action == "autosave":  # survey.js, in the background: no page, no flash
+                return _with_device(jsonify(saved=kept, at=clock.now(campaign).strftime("%H:%M")),
+                                    device, new_device)
             if saving and kept:
                 flash(_("Đã lưu tạm câu trả lời. Ông/Bà có thể quay lại bằng đường dẫn trong thư để gửi phiếu."),
                       "success")
-            # Submitted (or answered meanwhile): the link now shows the thank-you page.
-            return _with_device(redirect(url_for(".answer", token=token), 303), device, new_device)
+            # Submitted (or answered meanwhile): the link now shows the thank-you page; a saved draft
+            # comes back where the respondent was.
+            target = url_for(".answer", token=token) + (_position(request.form) if saving and kept else "")
+            return _with_device(redirect(target, 303), device, new_device)
         except SurveyError as exc:
             db.session.rollback()
             errors.append(str(exc))
+    if action == "autosave":
+        return jsonify(saved=False), 400
     body, status = render_sheet(form, questionnaire, campaign, status=400, errors=errors,
-                                action_url=url_for(".answer", token=token))
+                                action_url=url_for(".answer", token=token), **_assessed(invitation))
     return _with_device(make_response(body, status), device, new_device)
+
+
+def _position(form) -> str:
+    """The fragment of the question the respondent was at (sent by survey.js), if well-formed."""
+    position = form.get("position", "")
+    return f"#{position}" if POSITION_RE.match(position) else ""
+
+
+def _assessed(invitation) -> dict:
+    """The unit this sheet assesses, and the respondent's other units still waiting."""
+    return {"unit": db.session.get(Unit, invitation.unit_id), "waiting": still_waiting(invitation)}
 
 
 def _with_device(response, device: str, new: bool):

@@ -19,6 +19,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func
 
+from app.core import clock
 from app.extensions import db
 from app.models import Answer, Campaign, Response, SealedAnswer, utcnow
 
@@ -46,8 +47,6 @@ def seal(invitation, questionnaire_version: str, rows: list[Answer], mode: str, 
 def due(now=None) -> bool:
     """The release rule: enough sheets are waiting, or the oldest has waited long enough, or a
     waiting sheet's campaign has closed answering (no more sheets can join the batch)."""
-    from .services import local_today
-
     count, oldest = db.session.execute(db.select(func.count(SealedAnswer.id), func.min(SealedAnswer.submitted_at))).one()
     if not count:
         return False
@@ -56,7 +55,7 @@ def due(now=None) -> bool:
     if count >= config["SEAL_RELEASE_MIN_SHEETS"] or oldest <= now - timedelta(hours=config["SEAL_RELEASE_MAX_HOURS"]):
         return True
     closed = (db.select(SealedAnswer.id).join(Campaign, Campaign.id == SealedAnswer.campaign_id)
-              .where(Campaign.answers_by < local_today()).limit(1))
+              .where(Campaign.answers_by < clock.today()).limit(1))
     return db.session.scalar(closed) is not None
 
 

@@ -14,9 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, update
 
@@ -54,12 +52,6 @@ class Paradata:
     net_prefix_hash: str | None = None
     ua_hash: str | None = None
     device_hash: str | None = None
-
-
-def local_today() -> date:
-    """Today in the campaign's time zone: deadlines are Vietnamese calendar days."""
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh")
-    return datetime.now(tz).date()
 
 
 def is_closed(campaign: Campaign, today: date) -> bool:

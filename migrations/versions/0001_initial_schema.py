@@ -27,6 +27,8 @@ def upgrade():
     sa.Column('answers_by', sa.Date(), nullable=False),
     sa.Column('assessments_by', sa.Date(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('reminders_auto', sa.Boolean(), nullable=False),
     sa.Column('reminder_every_days', sa.Integer(), nullable=False),
     sa.Column('reminder_max', sa.Integer(), nullable=False),
     sa.Column('reminder_quiet_hours', sa.Integer(), nullable=False),

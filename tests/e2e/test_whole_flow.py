@@ -144,6 +144,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     admin.goto(f"{base_url}/admin/campaigns/{campaign_id}")
     admin.click(".subnav >> text=Thư mời")
     admin.click("button:has-text('Gửi thư mời')")
+    assert "Sẽ xếp hàng 7 thư (8 thư mời)" in admin.inner_text("#consequences")  # the confirmation step
+    shots(admin, "invitations-confirm")
+    admin.click("button:has-text('Gửi 7 thư')")
     assert flash(admin) == "Đã xếp hàng 8 thư mời (7 thư); 8 thư mời mới được tạo."
     shots(admin, "invitations-queued")
     settle()
@@ -282,6 +285,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     admin.select_option("#d-action", "void")
     admin.fill("#d-reason", VOID_REASON)
     admin.click("button:has-text('Ghi quyết định')")
+    assert "sẽ là 0 trong chỉ số" in admin.inner_text("#consequences")  # voiding asks first
+    shots(admin, "void-confirm")
+    admin.click("button:has-text('Huỷ kết quả của')")
     assert flash(admin) == "Đã ghi quyết định."
     shots(admin, "finding-voided")
     settle()
@@ -291,7 +297,10 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
 
     # ---- 8. The index: compute on the web, download the workbook, check it against hand-derived figures.
     admin.goto(f"{base_url}/index/{campaign_id}")
-    admin.click("button:has-text('Tính chỉ số')")
+    # Answering is still open (deadline in the future): the page says so and asks why compute anyway.
+    assert "Thời hạn trả lời phiếu chưa kết thúc" in admin.inner_text("#readiness-issues")
+    admin.fill("#reason", "Kết quả sơ bộ cho cuộc họp của Ban Chỉ đạo.")
+    admin.click("button:has-text('Vẫn tính chỉ số')")
     assert flash(admin).startswith("Đã tính chỉ số")
     shots(admin, "index-run")
     ranking = _ranking_sheet(workbook(download(admin, "a:has-text('Tải bảng tính Excel')")), scheme)

@@ -12,7 +12,8 @@ import pytest
 from app.extensions import db
 from app.models import Answer, Response, SealedAnswer
 from app.survey.sealing import release_sealed
-from app.survey.services import Paradata, local_today, submit_response
+from app.core import clock
+from app.survey.services import Paradata, submit_response
 from tests.survey.conftest import make_invitation, questionnaire_of  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def test_killed_mover_loses_and_duplicates_nothing(app, database_url, make_invit
         q = questionnaire_of(invitation)
         answers = {i.code: "a" for i in q.items if i.type == "choice"}
         answers[next(i.code for i in q.items if i.type != "choice")] = f"tag-{n:02d}"
-        assert submit_response(invitation, q, answers, local_today(), Paradata(device_hash=f"d{n}"))
+        assert submit_response(invitation, q, answers, clock.today(), Paradata(device_hash=f"d{n}"))
         db.session.commit()
     db.session.remove()  # no connection of ours holds a lock the mover needs (SQLite: one writer)
     marker = tmp_path / "marker"

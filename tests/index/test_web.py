@@ -12,7 +12,7 @@ from .conftest import fill_template, workbook_from
 
 def _compute(client, campaign):
     token = csrf_token(client, f"/index/{campaign.id}")
-    response = client.post(f"/index/{campaign.id}/compute", data={"csrf_token": token})
+    response = client.post(f"/index/{campaign.id}/compute", data={"csrf_token": token, "reason": "Tính thử."})
     assert response.status_code == 302
     return db.session.scalars(db.select(IndexRun).order_by(IndexRun.id.desc())).first()
 
@@ -42,6 +42,7 @@ def test_admin_computes_and_downloads(client, as_role, make_campaign, make_respo
 
 def test_changed_inputs_refuse_the_old_workbook(client, as_role, make_campaign, make_responses):
     campaign = make_campaign()
+    make_responses(campaign, "SO_NV", "HDND", "b")  # a campaign without any data is not computed at all
     as_role("admin")
     run = _compute(client, campaign)
     make_responses(campaign, "SO_TP", "HDND", "a")
@@ -49,8 +50,9 @@ def test_changed_inputs_refuse_the_old_workbook(client, as_role, make_campaign, 
     assert "Dữ liệu đầu vào đã thay đổi" in response.get_data(as_text=True)
 
 
-def test_coordinator_views_but_does_not_download(client, as_role, make_campaign, make_user):
+def test_coordinator_views_but_does_not_download(client, as_role, make_campaign, make_user, make_responses):
     campaign = make_campaign()
+    make_responses(campaign, "SO_NV", "HDND", "b")
     from tests.conftest import login
     admin = make_user("admin")
     login(client, admin)

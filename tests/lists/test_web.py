@@ -4,7 +4,7 @@ import io
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Respondent, RespondentList
+from app.models import Respondent, RespondentList, Unit
 from tests.conftest import csrf_token, login
 from tests.lists.conftest import person, xlsx
 
@@ -15,7 +15,11 @@ def _url(campaign, code, tail=""):
 
 def _upload(client, campaign, code, data, name="ds.xlsx", mode="replace"):
     token = csrf_token(client, _url(campaign, code))
+    # The person uploading ticks "I understand N people go" (the count shown on the page).
+    have = db.session.scalar(db.select(db.func.count(Respondent.id)).join(Unit, Unit.id == Respondent.unit_id)
+                             .where(Unit.campaign_id == campaign.id, Unit.code == code))
     return client.post(_url(campaign, code, "/upload"), data={"u-csrf_token": token, "u-mode": mode,
+                                                              "u-replace_ok": str(have),
                                                               "u-file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data", follow_redirects=True)
 

@@ -7,8 +7,8 @@ from itsdangerous import URLSafeSerializer
 from app.extensions import db
 from app.mailing import tokens
 from app.mailing.outbox import drain
-from app.mailing.services import (answer_deadline, check_deadlines, queue_invitations, resend_invitation,
-                                  send_reminders)
+from app.core import clock
+from app.mailing.services import check_deadlines, queue_invitations, resend_invitation, send_reminders
 from app.models import AuditEntry, Invitation, OutboxMessage, utcnow
 from app.survey.services import ANSWERED, CLOSED, INVALID, OPEN, resolve_survey_link
 
@@ -82,7 +82,7 @@ def test_no_reminders_in_the_quiet_hours_or_after_the_deadline_nor_to_failed(inv
     campaign.reminder_every_days = 1
     _inv(people[0]).status = "failed"
     db.session.commit()
-    deadline = answer_deadline(campaign)
+    deadline = clock.end_of_day(campaign.answers_by, campaign)
     assert send_reminders(campaign, now=deadline - timedelta(hours=campaign.reminder_quiet_hours - 1)) == 0
     assert send_reminders(campaign, now=deadline + timedelta(hours=1)) == 0
     assert send_reminders(campaign, now=deadline - timedelta(hours=campaign.reminder_quiet_hours + 1)) == 2

@@ -27,7 +27,14 @@ def test_dev_backend_whole_flow_in_the_browser_pages(app, client, as_role, make_
     assert "Gửi thư mời" in page and "jobs run" in page  # the runner is not running
     before = set(Path(app.config["MAIL_DEV_DIR"]).glob("*.eml"))  # the instance dir is shared by the run
     token = csrf_token(client, f"/campaigns/{campaign.id}/invitations")
-    assert client.post(f"/campaigns/{campaign.id}/invitations/send", data={"csrf_token": token}).status_code == 302
+    # First the confirmation: how many mails, to which units; nothing is queued yet (issue 14 point 9).
+    ask = client.post(f"/campaigns/{campaign.id}/invitations/send", data={"csrf_token": token})
+    html = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Sẽ xếp hàng 2 thư (2 thư mời)" in html
+    assert "Sở Tư pháp: 2 thư mời cho 2 người." in html and "Gửi 2 thư" in html
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
+    assert client.post(f"/campaigns/{campaign.id}/invitations/send",
+                       data={"csrf_token": token, "confirmed": "1"}).status_code == 302
     result = app.test_cli_runner().invoke(args=["mail", "drain", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["sent"] == 2
     files = set(Path(app.config["MAIL_DEV_DIR"]).glob("*.eml")) - before

@@ -20,11 +20,11 @@ def test_dashboard_shows_the_figures(known, client, as_role):
     as_role("coordinator")
     html = client.get(_url(known)).get_data(as_text=True)
     assert "Sở Tư pháp" in html and "Sở Nội vụ" in html and "UBND huyện Đông Anh" in html
-    assert "30.0 %" in html and "50.0 %" in html
+    assert "30,0 %" in html and "50,0 %" in html  # Vietnamese decimal comma
     totals = html[html.index("<tfoot>"):html.index("</tfoot>")]
     for value in TOTALS:
         assert f'<td class="num">{value}</td>' in totals
-    assert "33.3 %" in totals
+    assert "33,3 %" in totals
     assert "<svg" in html and "<title" in html  # charts, accessible
     assert "<script>" not in html and "style=" not in html  # CSP: no inline script or style
 

@@ -102,8 +102,12 @@ def test_void_decided_on_the_web_takes_the_units_survey_points_out_of_the_index(
     page = f"/interference/campaigns/{campaign.id}/findings/{finding_id}"
     html = client.get(page).get_data(as_text=True)
     assert "5 phiếu của đơn vị SO_TP được gửi từ cùng một trình duyệt" in html and "<svg" in html
-    response = client.post(f"{page}/decide", data={"csrf_token": csrf_token(client, page), "d-action": "void",
-                                                   "d-reason": "Một máy tính gửi 5 phiếu của lãnh đạo phòng liên tiếp"})
+    decision = {"csrf_token": csrf_token(client, page), "d-action": "void",
+                "d-reason": "Một máy tính gửi 5 phiếu của lãnh đạo phòng liên tiếp"}
+    ask = client.post(f"{page}/decide", data=decision)  # voiding asks first, saying what will change
+    assert ask.status_code == 200 and "sẽ là 0 trong chỉ số" in ask.get_data(as_text=True)
+    assert db.session.get(Finding, finding_id).state == "open"
+    response = client.post(f"{page}/decide", data={**decision, "confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Finding, finding_id).state == "voided"

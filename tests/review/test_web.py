@@ -59,7 +59,7 @@ def test_list_shows_unit_risk_and_filters(scanned, client, make_user):
     listing, _ = _urls(campaign, finding)
     html = client.get(listing).get_data(as_text=True)
     risk = html.split('id="unit-risk"')[1].split("</table>")[0]
-    assert "SO_TP" in risk and re.search(r"0\.\d\d", risk)
+    assert "SO_TP" in risk and re.search(r"0,\d\d", risk)  # Vietnamese decimal comma
     assert "Cùng một thiết bị" in html
     assert f"/findings/{finding.id}" in client.get(f"{listing}?unit=SO_TP&rule=same_device&severity=high").get_data(as_text=True)
     for query in ("unit=SO_NV", "rule=burst", "severity=low", "state=voided"):

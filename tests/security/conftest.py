@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.core import clock
 from app.core.schemes import get_scheme
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
@@ -45,7 +46,7 @@ def seed_world(app, make_campaign, make_user):
     def seed(text="Cần công khai thủ tục rõ hơn.", unit_names=("Sở Tư pháp", "Sở Nội vụ"),
              campaign_name="Kỳ đánh giá thử", names=("Nguyễn Văn Đáp", "Trần Thị Chờ", "Lê Văn Khác", "Phạm Dân")):
         from app.index.services import compute_run
-        from app.survey.services import Paradata, local_today, submit_response
+        from app.survey.services import Paradata, submit_response
 
         campaign = make_campaign(units=[("SO_TP", unit_names[0], "department"), ("SO_NV", unit_names[1], "department")],
                                  name=campaign_name)
@@ -74,7 +75,7 @@ def seed_world(app, make_campaign, make_user):
         token_answered = make_token(inv_answered)
         q = load_questionnaire(campaign.scheme_code, ld.questionnaire_code)
         answers = {i.code: ("a" if i.type == "choice" else text) for i in q.items}
-        assert submit_response(inv_answered, q, answers, local_today(), Paradata(device_hash="d1", ua_hash="u1"))
+        assert submit_response(inv_answered, q, answers, clock.today(), Paradata(device_hash="d1", ua_hash="u1"))
         release_all()  # sealed at submission, released by the job runner later (app/survey/sealing.py)
         response = db.session.scalar(db.select(Response))
         scheme = get_scheme(campaign.scheme_code)

@@ -71,6 +71,8 @@ TABLE = {
     "progress.export": {"GET": WATCHERS},
     "progress.unit": {"GET": UNIT_A_WATCHERS},
     "progress.remind": {"POST": UNIT_A_WATCHERS},
+    "progress.remind_laggards": {"POST": STAFF},
+    "progress.reminder_schedule": {"POST": STAFF},
     "survey.answer": {"GET": EVERYONE, "POST": EVERYONE},
     "survey.interviews": {"GET": ENUMERATOR},
     "survey.interview": {"GET": ENUMERATOR, "POST": ENUMERATOR},

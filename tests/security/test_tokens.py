@@ -6,8 +6,9 @@ import string
 
 from itsdangerous import URLSafeSerializer
 
+from app.core import clock
 from app.mailing.tokens import SALT, make_token, read_token
-from app.survey.services import INVALID, local_today, resolve_survey_link
+from app.survey.services import INVALID, resolve_survey_link
 
 ALPHABET = string.ascii_letters + string.digits + "-_."
 
@@ -45,7 +46,7 @@ def _mutations(token: str, other: str, rng: random.Random, nonce_other: str, inv
 def test_ten_thousand_random_and_mutated_tokens_are_refused(app, world):
     rng = random.Random(9)
     genuine = world.token_pending
-    assert read_token(genuine) is not None and resolve_survey_link(genuine, local_today()).state != INVALID
+    assert read_token(genuine) is not None and resolve_survey_link(genuine, clock.today()).state != INVALID
     other = make_token(world.inv_other)
     tried = set()
     mutations = _mutations(genuine, other, rng, world.inv_other.nonce, world.inv_pending.id)
@@ -56,7 +57,7 @@ def test_ten_thousand_random_and_mutated_tokens_are_refused(app, world):
     # Spellings that decode to the genuine bytes are the genuine token (same signature), not a forgery.
     tried = {t for t in tried if _decoded(t) != _decoded(genuine)}
     assert len(tried) > 9900
-    today = local_today()
+    today = clock.today()
     accepted = [t for t in tried if resolve_survey_link(t, today).state != INVALID]
     assert accepted == []
     # The same invitation id with another invitation's nonce, correctly signed: still refused.

@@ -7,7 +7,8 @@ from app.core.security import keyed_hash, network_prefix
 from app.extensions import db
 from app.mailing.tokens import make_token
 from app.models import Invitation, Respondent, Response, SurveyDraft
-from app.survey.services import Paradata, local_today, save_draft
+from app.core import clock
+from app.survey.services import Paradata, save_draft
 
 from tests.conftest import release_all
 
@@ -51,7 +52,7 @@ def test_a_draft_cannot_come_back_after_submission(client, make_invitation):
     invitation = make_invitation()
     post_sheet(client, invitation, full_sheet(questionnaire_of(invitation)))
     # A second tab that opened before the submission saves late: refused, nothing linked is written.
-    assert save_draft(db.session.get(Invitation, invitation.id), {"Q1": "a"}, Paradata(), local_today()) is False
+    assert save_draft(db.session.get(Invitation, invitation.id), {"Q1": "a"}, Paradata(), clock.today()) is False
     db.session.commit()
     assert count_rows(SurveyDraft) == 0
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.models import Answer, Invitation, utcnow
-from app.survey.services import Paradata, local_today, open_link, submit_response
+from app.core import clock
+from app.survey.services import Paradata, open_link, submit_response
 from tests.conftest import release_all
 
 from .conftest import questionnaire_of
@@ -32,9 +33,9 @@ def _answered_campaign(make_invitation):
         answers = {i.code: "a" for i in q.items if i.type == "choice"}
         answers[next(i.code for i in q.items if i.type != "choice")] = f"tag-{n}"
         if n % 2:  # half open the form first (a draft that is deleted at submit)
-            open_link(invitation, Paradata(device_hash=f"d{n}"), local_today())
+            open_link(invitation, Paradata(device_hash=f"d{n}"), clock.today())
             db.session.commit()
-        assert submit_response(invitation, q, answers, local_today(), Paradata(device_hash=f"d{n}")) is not None
+        assert submit_response(invitation, q, answers, clock.today(), Paradata(device_hash=f"d{n}")) is not None
         db.session.commit()
         truth[f"tag-{n}"] = invitation.id
     assert release_all() == SHEETS
@@ -100,7 +101,7 @@ def test_the_window_before_release_is_real(app, make_invitation):
     its invitation; released, the same join finds nothing."""
     invitation = make_invitation()
     q = questionnaire_of(invitation)
-    submit_response(invitation, q, {i.code: "a" for i in q.items if i.type == "choice"}, local_today(), Paradata())
+    submit_response(invitation, q, {i.code: "a" for i in q.items if i.type == "choice"}, clock.today(), Paradata())
     db.session.commit()
     if db.engine.dialect.name != "postgresql":
         assert db.session.scalar(db.text("SELECT count(*) FROM sealed_answers")) == 1

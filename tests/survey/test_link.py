@@ -75,8 +75,8 @@ def test_after_the_deadline_the_link_is_closed_and_drafts_are_refused(client, ma
 
 
 def test_answers_by_day_itself_is_still_open(client, make_invitation, make_campaign):
-    from app.survey.services import local_today
+    from app.core import clock
 
-    campaign = make_campaign(lists_by=local_today() - timedelta(days=20), answers_by=local_today())
+    campaign = make_campaign(lists_by=clock.today() - timedelta(days=20), answers_by=clock.today())
     invitation = make_invitation(campaign=campaign)
     assert client.get(link_of(invitation)).status_code == 200

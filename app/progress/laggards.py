@@ -1,0 +1,44 @@
+"""The coordinator's 8 a.m. question — who is behind? Units by answers against their target.
+
+A unit's target is, per group, the quota minimum for the unit's kind, or the invitations sent
+where a group has no minimum; the gap is the people still missing to reach it.
+"""
+from dataclasses import dataclass
+
+from app.core import clock
+
+from .services import Progress
+
+
+@dataclass(frozen=True)
+class Laggard:
+    unit: object
+    answered: int
+    invitations: int
+    target: int
+    gap: int  #: people still to answer to reach the target
+    rate: float  #: answered / target, 0–100 (0 while the target is 0 and nothing came in)
+
+    @property
+    def bar(self) -> int:
+        return int(min(100.0, self.rate))
+
+
+def laggards(progress: Progress) -> list[Laggard]:
+    """Every unit of the figures (those without invitations too), the furthest behind first."""
+    out = []
+    for row in progress.units:
+        invited = {gr.group.id: gr.counts.invitations for gr in row.groups}
+        target = 0
+        for group in progress.groups:
+            lo, _hi = group.quota_for(row.unit.kind)
+            target += lo if lo else invited.get(group.id, 0)
+        answered = row.counts.answered
+        rate = 100.0 * answered / target if target else (100.0 if answered else 0.0)
+        out.append(Laggard(row.unit, answered, row.counts.invitations, target, max(0, target - answered), rate))
+    out.sort(key=lambda r: (r.rate, -r.gap, r.unit.code))
+    return out
+
+
+def days_left(campaign) -> int:
+    return clock.days_left(campaign.answers_by, campaign)

@@ -1,0 +1,82 @@
+"""The coordinator's first screen: units behind first, one reminder action with a preview that says
+why some get no mail, the reminder schedule editable per campaign (issue 14 point 5)."""
+from datetime import timedelta
+
+from app.extensions import db
+from app.mailing.previews import reminder_preview
+from app.models import AuditEntry, Campaign, OutboxMessage, utcnow
+from tests.conftest import csrf_token, login
+
+
+def _order(html: str) -> list[str]:
+    table = html.split('id="laggards-table"')[1].split("</table>")[0]
+    return [name for name in ("UBND huyện Đông Anh", "Sở Nội vụ", "Sở Tư pháp") if name in table] and sorted(
+        ("UBND huyện Đông Anh", "Sở Nội vụ", "Sở Tư pháp"), key=table.index)
+
+
+def test_units_behind_come_first_with_bars_gap_and_units_without_invitations(known, client, make_user):
+    login(client, make_user("coordinator"))
+    html = client.get(f"/progress/campaigns/{known.campaign.id}").get_data(as_text=True)
+    assert _order(html) == ["UBND huyện Đông Anh", "Sở Nội vụ", "Sở Tư pháp"]  # 0 answers, then 1, then 3
+    assert "chưa mời" in html and 'class="meter low"' in html and "Thiếu (người)" in html
+    assert "còn " in html and "ngày đến hạn trả lời" in html
+    # The mail counters sit in the side panel with the schedule.
+    side = html.split('class="board-side"')[1]
+    assert 'id="outbox-queued"' in side and 'id="schedule"' in side and "Số liệu lúc" in side
+
+
+def test_the_preview_counts_who_gets_a_reminder_and_why_others_do_not(known, client, make_user):
+    known.invitations["p4"].reminder_count = known.campaign.reminder_max  # cap reached
+    known.invitations["q2"].last_reminder_at = utcnow() - timedelta(days=1)  # inside the gap
+    db.session.commit()
+    preview = reminder_preview(known.campaign)
+    assert (preview.invitations, preview.mails, preview.capped, preview.too_soon, preview.undeliverable) == (1, 1, 1, 1, 5)
+    login(client, make_user("coordinator"))
+    html = client.get(f"/progress/campaigns/{known.campaign.id}").get_data(as_text=True)
+    assert "Sẽ xếp 1 thư nhắc (1 đường dẫn) cho 3 đơn vị chưa đạt chỉ tiêu." in html
+    assert "1 người vừa nhận thư chưa đủ 3 ngày" in html and "1 người đã nhận đủ 3 thư nhắc" in html
+    token = csrf_token(client, f"/progress/campaigns/{known.campaign.id}")
+    before = db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
+    done = client.post(f"/progress/campaigns/{known.campaign.id}/remind-laggards", data={"csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Đã xếp 1 thư nhắc cho 3 đơn vị chưa đạt chỉ tiêu." in done
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before + 1
+    # Asked again at once: the gap holds, nothing more is queued and the preview says so.
+    assert reminder_preview(known.campaign).invitations == 0
+
+
+def test_the_reminder_schedule_is_editable_and_bad_values_change_nothing(known, client, make_user):
+    login(client, make_user("coordinator"))
+    url = f"/progress/campaigns/{known.campaign.id}"
+    token = csrf_token(client, url)
+    bad = client.post(f"{url}/reminder-schedule", data={"csrf_token": token, "auto": "1", "every_days": "0",
+                                                        "max": "ba", "quiet_hours": "12"}, follow_redirects=True)
+    html = bad.get_data(as_text=True)
+    assert "“0” không hợp lệ: nhập một số nguyên từ 1 đến 60." in html and "“ba” không hợp lệ" in html
+    campaign = db.session.get(Campaign, known.campaign.id)
+    db.session.refresh(campaign)
+    assert (campaign.reminder_every_days, campaign.reminder_max, campaign.reminder_quiet_hours) == (3, 3, 24)
+    client.post(f"{url}/reminder-schedule", data={"csrf_token": token, "every_days": "2", "max": "5",
+                                                   "quiet_hours": "12"})
+    db.session.refresh(campaign)
+    assert (campaign.reminders_auto, campaign.reminder_every_days, campaign.reminder_max,
+            campaign.reminder_quiet_hours) == (False, 2, 5, 12)
+    assert db.session.scalar(db.select(AuditEntry.action).where(AuditEntry.action == "campaign.reminders"))
+    assert "Tắt gửi tự động" in client.get(url).get_data(as_text=True)
+
+
+def test_focal_users_do_not_get_the_board(known, client, make_user):
+    login(client, make_user("focal", units=["SO_TP"]))
+    html = client.get(f"/progress/campaigns/{known.campaign.id}").get_data(as_text=True)
+    assert "laggards-table" not in html and 'id="schedule"' not in html
+
+
+def test_automatic_reminders_off_means_the_scheduler_sends_none(known):
+    from app.mailing.services import scheduled_reminders
+
+    known.campaign.reminders_auto = False
+    db.session.commit()
+    assert scheduled_reminders() == 0
+    known.campaign.reminders_auto = True
+    db.session.commit()
+    assert scheduled_reminders() == 3  # p3, p4 and q2 are due
