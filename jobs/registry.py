@@ -44,11 +44,18 @@ def _deadlines():
     return done
 
 
+def _read_bounces():
+    from app.mailing.imap import read_all
+
+    return read_all().as_dict()
+
+
 JOBS: list[Job] = [
     Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
     Job("outbox.drain", _drain_outbox, 5, "Send the mails that are due", every_worker=True),
     Job("reminders.schedule", _reminders, 900, "Queue the scheduled reminders of open campaigns"),
     Job("deadlines.check", _deadlines, 600, "Record passed deadlines; stop reminders after the answering deadline"),
+    Job("mail.read_bounces", _read_bounces, 300, "Read bounces and replies from every mailbox with IMAP settings"),
     Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
         .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)"),
 ]

@@ -10,7 +10,7 @@ from app.core.nav import campaign_link
 from app.core.policy import allow
 from app.core.schemes import all_schemes
 from app.extensions import db
-from app.mailing.mailboxes import MailboxError, SmtpSettings, save_mailbox
+from app.mailing.mailboxes import ImapSettings, MailboxError, SmtpSettings, save_imap, save_mailbox
 from app.models import AuditEntry, Campaign, Mailbox, User
 
 from .forms import CampaignForm, DeadlinesForm, MailboxForm, UnitForm, UploadForm, UserForm
@@ -106,7 +106,16 @@ def mailboxes():
                                 reply_to=form.reply_to.data or None, rate_per_minute=form.rate_per_minute.data,
                                 daily_cap=form.daily_cap.data)
         try:
-            save_mailbox((form.unit_code.data or "").strip() or None, settings, actor=current_user, keep_password=True)
+            box = save_mailbox((form.unit_code.data or "").strip() or None, settings, actor=current_user,
+                               keep_password=True)
+            if (form.imap_host.data or "").strip():
+                if not (form.imap_username.data or "").strip():
+                    raise MailboxError(_("Thiếu tên đăng nhập hộp thư IMAP."))
+                save_imap(box, ImapSettings(host=form.imap_host.data.strip(), port=form.imap_port.data or 993,
+                                            tls=form.imap_tls.data, username=form.imap_username.data.strip(),
+                                            password=form.imap_password.data or None,
+                                            folder=(form.imap_folder.data or "").strip() or "INBOX"),
+                          actor=current_user, keep_password=True)
             db.session.commit()
             flash(_("Đã lưu hộp thư công vụ."), "success")
             return redirect(url_for("admin.mailboxes"))

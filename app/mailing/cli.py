@@ -61,4 +61,21 @@ def mail_drain(as_json):
     report(payload, as_json, _("Đã gửi %(sent)d, lỗi %(failed)d, thử lại sau %(retried)d.", **payload))
 
 
+@mail.command("read-bounces")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def mail_read_bounces(as_json):
+    """Read every mailbox's new bounces and replies once (IMAP); exit 1 if a mailbox could not be read."""
+    from .imap import read_all
+
+    result = read_all().as_dict()
+    report(result, as_json, _("Đã đọc %(read)d thư: %(hard)d địa chỉ hỏng, %(soft)d lỗi tạm thời, %(replies)d trả lời, "
+                              "%(auto)d trả lời tự động, %(bad)d không đọc được.", read=result["read"],
+                              hard=result["bounced"]["hard"], soft=result["bounced"]["soft"], replies=result["replies"],
+                              auto=result["auto_replies"], bad=result["unreadable"])
+           + "".join(f"\n{e['mailbox']}: {e['error']}" for e in result["errors"]))
+    if result["errors"]:
+        raise SystemExit(1)
+
+
 COMMANDS = [invitations, reminders, mail]

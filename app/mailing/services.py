@@ -266,10 +266,13 @@ def correct_email(respondent: Respondent, new_email: str, actor) -> int:
     return _reissue(invitations, actor, "invitation.reissue")
 
 
-def mark_bounced(to_addr: str, reason: str) -> int:
-    """A delivery report said the address does not exist: the address and its invitations are marked."""
-    msgs = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == to_addr,
-                                                          OutboxMessage.status == "sent")).all()
+def mark_bounced(to_addr: str, reason: str, outbox_id: int | None = None) -> int:
+    """A delivery report said the address does not exist: the address and its invitations are marked.
+    With outbox_id, only that mail (the one the report quotes) is marked."""
+    q = select(OutboxMessage).where(OutboxMessage.to_addr == to_addr, OutboxMessage.status == "sent")
+    if outbox_id is not None:
+        q = select(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sent")
+    msgs = db.session.scalars(q).all()
     for msg in msgs:
         msg.status, msg.last_error = "bounced", reason
         db.session.execute(update(Invitation).where(Invitation.id.in_(msg.invitation_ids or []),

@@ -28,6 +28,11 @@ class Campaign(Model):
     #: Editable mail templates; empty = the built-in Vietnamese templates.
     mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
     contact_text: Mapped[str] = mapped_column(Text, default="")
+    #: Printed in every invitation: who issues the survey and under which plan (Kế hoạch số …).
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    plan_reference: Mapped[str] = mapped_column(String(300), default="")
+    #: Minutes a respondent needs, said in the invitation.
+    minutes_needed: Mapped[int] = mapped_column(default=15)
 
     units: Mapped[list["Unit"]] = relationship(back_populates="campaign", order_by="Unit.code")
     groups: Mapped[list["Group"]] = relationship(back_populates="campaign", order_by="Group.priority")

@@ -32,6 +32,9 @@ def upgrade():
     sa.Column('reminder_quiet_hours', sa.Integer(), nullable=False),
     sa.Column('mail_templates', sa.JSON(), nullable=False),
     sa.Column('contact_text', sa.Text(), nullable=False),
+    sa.Column('issuer', sa.String(length=300), nullable=False),
+    sa.Column('plan_reference', sa.String(length=300), nullable=False),
+    sa.Column('minutes_needed', sa.Integer(), nullable=False),
     sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_campaigns_year')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns'))
     )
@@ -60,6 +63,14 @@ def upgrade():
     sa.Column('last_error_at', sa.DateTime(), nullable=True),
     sa.Column('paused_until', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('imap_host', sa.String(length=255), nullable=True),
+    sa.Column('imap_port', sa.Integer(), nullable=True),
+    sa.Column('imap_tls', sa.String(length=10), nullable=True),
+    sa.Column('imap_username', sa.String(length=254), nullable=True),
+    sa.Column('imap_password_encrypted', sa.Text(), nullable=True),
+    sa.Column('imap_folder', sa.String(length=200), nullable=True),
+    sa.Column('imap_last_error', sa.Text(), nullable=True),
+    sa.Column('imap_read_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("tls IN ('none','starttls','ssl')", name=op.f('ck_mailboxes_tls')),
     sa.CheckConstraint('port BETWEEN 1 AND 65535', name=op.f('ck_mailboxes_port')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mailboxes')),
@@ -168,6 +179,27 @@ def upgrade():
     )
     with op.batch_alter_table('interference_scans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interference_scans_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('mail_replies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mailbox_id', sa.Integer(), nullable=True),
+    sa.Column('message_key', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('invitation_ids', sa.JSON(), nullable=False),
+    sa.Column('sender', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=500), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('read_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('bounce','reply','auto_reply','unreadable','not_me')", name=op.f('ck_mail_replies_kind')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_mail_replies_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['mailbox_id'], ['mailboxes.id'], name=op.f('fk_mail_replies_mailbox_id_mailboxes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_replies')),
+    sa.UniqueConstraint('mailbox_id', 'message_key', name=op.f('uq_mail_replies_mailbox_id_message_key'))
+    )
+    with op.batch_alter_table('mail_replies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_replies_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -439,6 +471,7 @@ def upgrade():
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_campaign_status', ['campaign_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index('ix_outbox_message_id', ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_respondent_id'), ['respondent_id'], unique=False)
         batch_op.create_index('ix_outbox_status_due', ['status', 'next_attempt_at'], unique=False)
@@ -485,6 +518,7 @@ def downgrade():
         batch_op.drop_index('ix_outbox_status_due')
         batch_op.drop_index(batch_op.f('ix_outbox_messages_respondent_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_messages_campaign_id'))
+        batch_op.drop_index('ix_outbox_message_id')
         batch_op.drop_index('ix_outbox_campaign_status')
 
     op.drop_table('outbox_messages')
@@ -533,6 +567,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_units_campaign_id'))
 
     op.drop_table('units')
+    with op.batch_alter_table('mail_replies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_replies_campaign_id'))
+
+    op.drop_table('mail_replies')
     with op.batch_alter_table('interference_scans', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interference_scans_campaign_id'))
 
