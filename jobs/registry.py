@@ -7,11 +7,13 @@ from typing import Callable
 class Job:
     id: str  #: stable id: never rename, the heartbeat and logs refer to it
     func: Callable[[], object]  #: runs inside an app context; must be safe to run twice
-    seconds: int  #: interval
+    seconds: int  #: interval (and, for a cron job, the misfire grace time is half of it)
     description: str
     #: True: every runner process runs it where claims are safe (PostgreSQL SKIP LOCKED);
     #: False: only the leader (scheduler work that must not run twice at once).
     every_worker: bool = False
+    #: A crontab line in the campaign zone (e.g. "7 * * * *") instead of the interval.
+    cron: str | None = None
 
 
 def _heartbeat():
@@ -57,5 +59,5 @@ JOBS: list[Job] = [
     Job("deadlines.check", _deadlines, 600, "Record passed deadlines; stop reminders after the answering deadline"),
     Job("mail.read_bounces", _read_bounces, 300, "Read bounces and replies from every mailbox with IMAP settings"),
     Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
-        .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)"),
+        .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)", cron="7 * * * *"),
 ]

@@ -110,7 +110,7 @@ def test_runner_once_runs_the_declared_jobs(app):
     runner = Runner(app)
     runner.run_once()
     assert runner.leader and set(runner.runs) == {"heartbeat", "outbox.drain", "reminders.schedule", "deadlines.check",
-                                                  "interference-scan"}
+                                                  "interference-scan", "mail.read_bounces"}
 
 
 def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):
@@ -141,3 +141,21 @@ def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):
         for p in procs:
             if p.poll() is None:
                 p.kill()
+
+
+def test_the_schedule_is_apscheduler_with_coalescing_and_grace_times(app):
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from jobs.registry import JOBS
+
+    runner = Runner(app)
+    runner.schedule()
+    jobs = {j.id: j for j in runner.scheduler.get_jobs()}
+    assert set(jobs) == {j.id for j in JOBS} | {"leader.elect"}
+    for declared in JOBS:
+        job = jobs[declared.id]
+        assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 1
+        assert isinstance(job.trigger, CronTrigger if declared.cron else IntervalTrigger)
+        if not declared.cron:
+            assert job.trigger.interval.total_seconds() == declared.seconds
