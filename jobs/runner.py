@@ -40,8 +40,7 @@ class Runner:
         # One worker thread: jobs run one after another, as they did in the hand-written loop
         # (SQLite has one writer; the outbox drain is short and runs every few seconds).
         self.scheduler = BlockingScheduler(
-            timezone=self.zone, executors={"default": ThreadPoolExecutor(1)},
-            job_defaults={"coalesce": True, "max_instances": 1})
+            timezone=self.zone, executors={"default": ThreadPoolExecutor(1)})
 
     def stop(self, *_args) -> None:
         # From a signal handler: shut down from another thread (the main thread may hold the
@@ -88,11 +87,12 @@ class Runner:
         """Add the declared jobs (and the leader election) to the scheduler; each runs first now."""
         now = datetime.now(timezone.utc)
         self.scheduler.add_job(self.elect, IntervalTrigger(seconds=ELECTION_SECONDS), id="leader.elect",
-                               misfire_grace_time=ELECTION_SECONDS)
+                               coalesce=True, max_instances=1, misfire_grace_time=ELECTION_SECONDS)
         for job in self.jobs:
             first = {} if job.cron else {"next_run_time": now}  # (None would mean "paused")
             self.scheduler.add_job(self.run_job, self.trigger(job), args=[job], id=job.id, name=job.description,
-                                   misfire_grace_time=max(1, job.seconds // 2), **first)
+                                   coalesce=True, max_instances=1, misfire_grace_time=max(1, job.seconds // 2),
+                                   **first)
 
     def run_forever(self) -> None:
         self.elect()
