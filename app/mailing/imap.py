@@ -62,8 +62,8 @@ class ReadReport:
 def _check(result, what: str):
     typ, data = result
     if typ != "OK":
-        raise ImapProblem(_("Máy chủ IMAP từ chối %(what)s: %(reply)s", what=what,
-                            reply=b" ".join(d for d in data if isinstance(d, bytes)).decode("utf-8", "replace")))
+        reply = " ".join(d.decode("utf-8", "replace") for d in data if isinstance(d, bytes))
+        raise ImapProblem(_("Máy chủ IMAP từ chối %(what)s: %(reply)s", what=what, reply=reply))
     return data
 
 

@@ -1,4 +1,6 @@
-"""Official mailboxes: the smtp:// URL form shared by MAIL_URL and `mailboxes add`."""
+"""Official mailboxes: the smtp:// URL form shared by MAIL_URL and `mailboxes add`, and the
+imap:// form of where their bounces and replies are read."""
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -109,8 +111,16 @@ def save_imap(box: Mailbox, settings: ImapSettings | None, actor=None, keep_pass
     audit.record("mailbox.imap", actor, target=box.unit_code or "*", host=settings.host if settings else None)
 
 
+#: Local parts that say "do not answer": never acceptable as the contact respondents write to.
+NO_REPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|khong[-_.]?tra[-_.]?loi|noreply)\b", re.I)
+
+
 def save_mailbox(unit_code: str | None, settings: SmtpSettings, actor=None, keep_password: bool = False) -> Mailbox:
     """Create or replace the official mailbox of a unit code (None = default mailbox)."""
+    contact = settings.reply_to or settings.sender
+    if NO_REPLY.match(contact.rpartition("@")[0] or contact):
+        raise MailboxError(_("Địa chỉ liên hệ %(addr)s là hộp thư không nhận trả lời; hãy đặt Reply-To là một "
+                             "địa chỉ Tổ thư ký đọc được.", addr=contact))
     if unit_code and not db.session.scalar(db.select(Unit.id).where(Unit.code == unit_code).limit(1)):
         raise MailboxError(_("Không có đơn vị với mã: %(codes)s.", codes=unit_code))
     box = db.session.scalar(db.select(Mailbox).where(Mailbox.unit_code.is_(None) if unit_code is None

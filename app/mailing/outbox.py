@@ -83,7 +83,8 @@ def default_sender() -> tuple[str, str, str | None]:
     if url:
         s = parse_mail_url(url)
         return s.sender, s.sender_name, s.reply_to
-    return "khong-tra-loi@parsurvey.local", _("Hộp thư thử nghiệm"), None
+    # Development backend: still an address one could answer, never a "no-reply" contact.
+    return "to-thu-ky@parsurvey.local", _("Tổ thư ký Chỉ số cải cách hành chính"), None
 
 
 def _box_filter(mailbox_id):

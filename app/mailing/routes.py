@@ -171,3 +171,6 @@ def dev_mailbox():
     return render_template("mailing/dev_mailbox.html",
                            messages=list_messages(current_app.config["MAIL_DEV_DIR"]),
                            configured=bool(current_app.config.get("MAIL_URL")))
+
+
+from . import returns_routes  # noqa: E402,F401  (more routes on this blueprint)

@@ -75,7 +75,7 @@ class _Composer:
         """One mail per respondent listing each assessed unit's link. invitations: (id, nonce, unit_id)."""
         links = [Link(self.units[unit_id], self.url(inv_id, nonce)) for inv_id, nonce, unit_id in invitations]
         mailbox_id, compiled = self.mailbox(respondent.unit_id)
-        mail = compiled.render(respondent.full_name, links, self.deadline)
+        mail = compiled.render(respondent.full_name, links, self.deadline, not_me_url=links[0].url + "/khong-phai-toi")
         return {"campaign_id": self.campaign.id, "mailbox_id": mailbox_id, "respondent_id": respondent.id,
                 "invitation_ids": [i[0] for i in invitations], "kind": self.kind, "to_addr": respondent.email,
                 "subject": mail.subject[:500], "body_text": mail.text, "body_html": mail.html, "status": "queued",
