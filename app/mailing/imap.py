@@ -12,7 +12,6 @@ recorded once (the ledger), what was not is read again next time.
 """
 import imaplib
 import socket
-import ssl
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -24,6 +23,7 @@ from app.extensions import db
 from app.models import Mailbox, utcnow
 
 from .bounces import classify
+from .outbox import mail_tls_context
 from .replies import record
 
 PROCESSED_FOLDER = "ParSurvey-processed"
@@ -81,7 +81,7 @@ class ImapSession:
 
     def __enter__(self):
         box = self.box
-        context = ssl.create_default_context()
+        context = mail_tls_context()
         try:
             if box.imap_tls == "ssl":
                 self.conn = imaplib.IMAP4_SSL(box.imap_host, box.imap_port, ssl_context=context, timeout=self.timeout)

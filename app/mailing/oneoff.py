@@ -6,10 +6,12 @@ the 10 % of the send rate the design allows (docs/decisions/0001-flask-mail-for-
 """
 import smtplib
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_mail import Connection, Message, _Mail
 
 from .mailboxes import SmtpSettings
+from .outbox import mail_tls_context
 from .transport import MailboxProblem, SendError
 
 
@@ -26,11 +28,29 @@ def _state(settings: SmtpSettings) -> _Mail:
                  debug=0, max_emails=None, suppress=False, ascii_attachments=False)
 
 
+class _Connection(Connection):
+    """Flask-Mail's connection, opened like the outbox's: a timeout, and TLS verified against the
+    system CAs plus MAIL_CA_FILE (Flask-Mail's own opens without either)."""
+
+    def configure_host(self):
+        mail = self.mail
+        timeout = current_app.config.get("MAIL_TIMEOUT", 30)
+        if mail.use_ssl:
+            host = smtplib.SMTP_SSL(mail.server, mail.port, timeout=timeout, context=mail_tls_context())
+        else:
+            host = smtplib.SMTP(mail.server, mail.port, timeout=timeout)
+        if mail.use_tls:
+            host.starttls(context=mail_tls_context())
+        if mail.username and mail.password:
+            host.login(mail.username, mail.password)
+        return host
+
+
 def send_now(settings: SmtpSettings, message: Message) -> None:
     """Send one message right away through the mailbox (its own connection). Raises SendError /
     MailboxProblem with the server's reply, in Vietnamese."""
     try:
-        with Connection(_state(settings)) as conn:
+        with _Connection(_state(settings)) as conn:
             conn.send(message, envelope_from=settings.sender)
     except smtplib.SMTPAuthenticationError as exc:
         raise MailboxProblem(_("Máy chủ thư từ chối đăng nhập (sai tên đăng nhập hoặc mật khẩu): %(reply)s",
