@@ -195,3 +195,24 @@ def test_cli_imap_url_is_checked_and_stored_encrypted(app, runner):
     assert (box.imap_host, box.imap_port, box.imap_tls, box.imap_username, box.imap_folder) == \
         ("127.0.0.1", 1143, "starttls", "hop@b.vn", "Bounces")
     assert "bi-mat" not in (box.imap_password_encrypted or "")
+
+
+def test_admin_form_sets_imap_and_refuses_it_without_a_login(app, client, make_user):
+    from app.core.crypto import decrypt
+    from tests.conftest import csrf_token
+
+    login(client, make_user("admin"))
+    base = {"host": "smtp.tinh.gov.vn", "port": 587, "tls": "starttls", "sender": "cchc@tinh.gov.vn",
+            "rate_per_minute": 60, "daily_cap": 5000, "imap_host": "imap.tinh.gov.vn", "imap_port": 993,
+            "imap_tls": "ssl", "imap_password": "mat-khau-doc-thu", "imap_folder": "Bounces"}
+    refused = client.post("/admin/mailboxes", data={**base, "csrf_token": csrf_token(client, "/admin/mailboxes")},
+                          follow_redirects=True)
+    assert "Thiếu tên đăng nhập hộp thư IMAP" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Mailbox)) == 0  # nothing half-written
+    client.post("/admin/mailboxes", data={**base, "imap_username": "cchc@tinh.gov.vn",
+                                          "csrf_token": csrf_token(client, "/admin/mailboxes")})
+    box = db.session.scalar(db.select(Mailbox))
+    assert (box.imap_host, box.imap_port, box.imap_tls, box.imap_folder) == ("imap.tinh.gov.vn", 993, "ssl", "Bounces")
+    assert decrypt(box.imap_password_encrypted) == "mat-khau-doc-thu"
+    html = client.get("/admin/mailboxes").get_data(as_text=True)
+    assert "mat-khau-doc-thu" not in html and "imap.tinh.gov.vn:993/Bounces" in html
