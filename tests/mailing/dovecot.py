@@ -23,7 +23,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {login_user}
@@ -58,12 +58,13 @@ def free_port() -> int:
 
 
 class Dovecot:
-    def __init__(self, users: dict[str, str]):
+    def __init__(self, users: dict[str, str], certificate: tuple | None = None):
         # Its own directory, traversable by the unprivileged users Dovecot switches to when started
         # as root (pytest's tmp_path is 0700); removed by stop().
         self.root, self.users = Path(tempfile.mkdtemp(prefix="parsurvey-dovecot-")), users
         self.port = 0
         self.pid = None
+        self.certificate = certificate  #: (cert.pem, key.pem): STARTTLS offered
 
     def start(self) -> "Dovecot":
         for sub in ("run", "state", "mail"):
@@ -79,12 +80,17 @@ class Dovecot:
             login_user = internal_user = me.pw_name
             owner = me
         group = owner.pw_gid
+        ssl = "ssl = no"
+        if self.certificate:
+            for i, src in enumerate(self.certificate):
+                (self.root / f"tls{i}.pem").write_bytes(Path(src).read_bytes())
+            ssl = f"ssl = yes\nssl_cert = <{self.root}/tls0.pem\nssl_key = <{self.root}/tls1.pem"
         for _attempt in range(5):  # the free port may be taken between finding and binding it
             self.port = free_port()
             conf = self.root / "dovecot.conf"
             conf.write_text(CONFIG.format(root=self.root, login_user=login_user, internal_user=internal_user,
                                           internal_group=_group_name(group), mail_uid=owner.pw_uid,
-                                          mail_gid=owner.pw_gid, port=self.port))
+                                          mail_gid=owner.pw_gid, port=self.port, ssl=ssl))
             # The master daemonizes: give it no pipe to hold open (a captured pipe never reaches EOF).
             with open(self.root / "start.log", "w") as out:
                 result = subprocess.run([DOVECOT, "-c", str(conf)], stdin=subprocess.DEVNULL, stdout=out,

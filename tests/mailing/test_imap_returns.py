@@ -18,6 +18,7 @@ from app.progress.services import campaign_progress
 from tests.conftest import login
 
 from .dovecot import CuttingProxy, Dovecot
+from .test_smtp_offices import certificate  # noqa: F401  (fixture: a certificate for 127.0.0.1)
 
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/dovecot").exists(), reason="Dovecot is not installed")
 
@@ -38,8 +39,8 @@ def sample(name: str, msg: OutboxMessage) -> bytes:
     return text.replace("{MSGID}", msg.message_id).replace("{RCPT}", msg.to_addr).replace("{FROM}", USER).encode()
 
 
-def imap_url(port, password=PASSWORD, user=USER, folder="INBOX"):
-    return f"imap://{user.replace('@', '%40')}:{password}@127.0.0.1:{port}/{folder}?tls=none"
+def imap_url(port, password=PASSWORD, user=USER, folder="INBOX", tls="none"):
+    return f"imap://{user.replace('@', '%40')}:{password}@127.0.0.1:{port}/{folder}?tls={tls}"
 
 
 @pytest.fixture
@@ -216,3 +217,21 @@ def test_admin_form_sets_imap_and_refuses_it_without_a_login(app, client, make_u
     assert decrypt(box.imap_password_encrypted) == "mat-khau-doc-thu"
     html = client.get("/admin/mailboxes").get_data(as_text=True)
     assert "mat-khau-doc-thu" not in html and "imap.tinh.gov.vn:993/Bounces" in html
+
+
+def test_starttls_to_the_imap_server_with_the_office_ca(app, certificate, sent):  # noqa: F811
+    campaign, box, mails = sent
+    server = Dovecot({USER: PASSWORD}, certificate=certificate).start()
+    try:
+        server.deliver(USER, sample("postfix_550.eml", mails[0]))
+        save_imap(db.session.get(Mailbox, box.id), parse_imap_url(imap_url(server.port, tls="starttls")))
+        db.session.commit()
+        app.config["MAIL_CA_FILE"] = None  # an unknown certificate: nothing read, a clear error
+        untrusted = read_all().as_dict()
+        assert untrusted["read"] == 0 and "Không kết nối được máy chủ IMAP" in untrusted["errors"][0]["error"]
+        app.config["MAIL_CA_FILE"] = str(certificate[0])
+        trusted = read_all().as_dict()
+        assert trusted["errors"] == [] and trusted["bounced"]["hard"] == 1
+        assert _inv(mails[0]).status == "bounced"
+    finally:
+        server.stop()
