@@ -39,7 +39,12 @@ userdb {{
   driver = static
   args = uid={mail_uid} gid={mail_gid} home={root}/mail/%u
 }}
+# No chroot: a non-root Dovecot (CI as an ordinary user) may not chroot.
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
