@@ -59,7 +59,8 @@ class MailboxForm(FlaskForm):
     imap_host = StringField(_l("Máy chủ IMAP (đọc thư báo lỗi và thư trả lời)"), validators=[Optional(), Length(max=255)])
     imap_port = IntegerField(_l("Cổng IMAP"), default=993, validators=[Optional(), NumberRange(1, 65535)])
     imap_tls = SelectField(_l("Bảo mật IMAP"), choices=[SelectChoice("ssl", "SSL/TLS"), SelectChoice("starttls", "STARTTLS"),
-                                                        SelectChoice("none", _l("Không"))])
+                                                        SelectChoice("none", _l("Không"))],
+                           validators=[Optional()])
     imap_username = StringField(_l("Tên đăng nhập IMAP"), validators=[Optional(), Length(max=254)])
     imap_password = PasswordField(_l("Mật khẩu IMAP (để trống: giữ mật khẩu cũ)"), validators=[Optional(), Length(max=200)])
     imap_folder = StringField(_l("Thư mục"), default="INBOX", validators=[Optional(), Length(max=200)])

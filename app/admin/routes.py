@@ -112,7 +112,7 @@ def mailboxes():
                 if not (form.imap_username.data or "").strip():
                     raise MailboxError(_("Thiếu tên đăng nhập hộp thư IMAP."))
                 save_imap(box, ImapSettings(host=form.imap_host.data.strip(), port=form.imap_port.data or 993,
-                                            tls=form.imap_tls.data, username=form.imap_username.data.strip(),
+                                            tls=form.imap_tls.data or "ssl", username=form.imap_username.data.strip(),
                                             password=form.imap_password.data or None,
                                             folder=(form.imap_folder.data or "").strip() or "INBOX"),
                           actor=current_user, keep_password=True)
