@@ -11,7 +11,7 @@ from app.core.policy import allow
 from app.core.schemes import all_schemes
 from app.extensions import db
 from app.mailing.mailboxes import ImapSettings, MailboxError, SmtpSettings, save_imap, save_mailbox
-from app.models import AuditEntry, Campaign, Mailbox, User
+from app.models import AuditEntry, Campaign, MailReply, Mailbox, User
 
 from .forms import CampaignForm, DeadlinesForm, MailboxForm, UnitForm, UploadForm, UserForm
 from .services import SetupError, add_unit, create_campaign, import_units, update_deadlines
@@ -123,7 +123,10 @@ def mailboxes():
             db.session.rollback()
             flash(str(exc), "error")
     items = db.session.scalars(db.select(Mailbox).order_by(Mailbox.unit_code)).all()
-    return render_template("admin/mailboxes.html", mailboxes=items, form=form)
+    # Messages the bounce reader could not read (left in the mailbox), per mailbox.
+    unreadable = dict(db.session.execute(db.select(MailReply.mailbox_id, db.func.count()).where(
+        MailReply.kind == "unreadable").group_by(MailReply.mailbox_id)).all())
+    return render_template("admin/mailboxes.html", mailboxes=items, form=form, unreadable=unreadable)
 
 
 @bp.route("/audit")

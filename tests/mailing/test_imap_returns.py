@@ -132,6 +132,15 @@ def test_a_report_for_a_mail_we_never_sent_stays_and_is_reported(app, dovecot, s
     assert dovecot.count(USER) == 1
 
 
+def test_unreadable_messages_are_counted_on_the_mailbox_page(app, client, make_user, dovecot, sent):
+    campaign, box, mails = sent
+    dovecot.deliver(USER, sample("bounce_no_status.eml", mails[0]))
+    assert read_all().as_dict()["unreadable"] == 1
+    login(client, make_user("admin"))
+    page = client.get("/admin/mailboxes").get_data(as_text=True)
+    assert "1 thư không đọc được hoặc không khớp thư mời nào" in page
+
+
 def test_connection_cut_mid_fetch_loses_nothing_and_the_next_run_finishes(app, dovecot, sent):
     campaign, box, mails = sent
     for msg in mails[:3]:
