@@ -37,6 +37,7 @@ class Runner:
         self.leader = False
         self.runs: dict[str, int] = {}
         self.stopper: threading.Thread | None = None
+        self.stop_requested, self.finished = threading.Event(), threading.Event()
         # One worker thread: jobs run one after another, as they did in the hand-written loop
         # (SQLite has one writer; the outbox drain is short and runs every few seconds).
         self.scheduler = BlockingScheduler(
@@ -44,10 +45,18 @@ class Runner:
 
     def stop(self, *_args) -> None:
         # From a signal handler: shut down from another thread (the main thread may hold the
-        # scheduler's locks right now); the job in progress finishes first.
-        if self.stopper is None and self.scheduler.running:
-            self.stopper = threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True})
+        # scheduler's locks right now); the job in progress finishes first. A signal that comes
+        # before the scheduler runs is kept: the scheduler is stopped as soon as it starts.
+        self.stop_requested.set()
+        if self.stopper is None:
+            self.stopper = threading.Thread(target=self._shutdown, daemon=True)
             self.stopper.start()
+
+    def _shutdown(self) -> None:
+        while not self.scheduler.running and not self.finished.is_set():
+            self.finished.wait(0.05)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
 
     def install_signals(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -98,8 +107,10 @@ class Runner:
         self.elect()
         self.schedule()
         try:
-            self.scheduler.start()  # blocks until stop()
+            if not self.stop_requested.is_set():
+                self.scheduler.start()  # blocks until stop()
         finally:
+            self.finished.set()
             if self.stopper is not None:
                 self.stopper.join()
             with self.app.app_context():

@@ -159,3 +159,10 @@ def test_the_schedule_is_apscheduler_with_coalescing_and_grace_times(app):
         assert isinstance(job.trigger, CronTrigger if declared.cron else IntervalTrigger)
         if not declared.cron:
             assert job.trigger.interval.total_seconds() == declared.seconds
+
+
+def test_a_stop_before_the_scheduler_runs_is_not_lost(app):
+    runner = Runner(app, jobs=[])
+    runner.stop()  # SIGTERM between "started" and the scheduler's start
+    runner.run_forever()  # returns at once instead of running for ever
+    assert runner.finished.is_set() and not runner.scheduler.running
