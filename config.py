@@ -33,6 +33,9 @@ class Config:
     #: Default official mailbox (same URL form as `mailboxes add`); unset = development backend.
     MAIL_URL = os.environ.get("MAIL_URL") or None
     MAIL_DEV_DIR = str(Path(INSTANCE_DIR) / "mail")
+    #: Extra CA certificates (PEM) trusted for STARTTLS/SSL to the offices' SMTP and IMAP servers
+    #: (many use an internal CA); the system store is always trusted too.
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE") or None
     #: Public address used in mailed links.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     #: Comma-separated addresses of reverse proxies allowed to set X-Forwarded-For.

@@ -38,13 +38,14 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .core.i18n import select_locale
-    from .extensions import babel, csrf, db, login, migrate
+    from .extensions import babel, csrf, db, login, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login.init_app(app)
+    mail.init_app(app)
     from .auth import services as auth_services
 
     login.user_loader(auth_services.load_user)

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound in create_app()."""
 from flask_babel import Babel
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -20,3 +21,6 @@ migrate = Migrate(render_as_batch=True)  # SQLite needs batch mode for ALTER
 login = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Flask-Mail composes (and sends) one-off mails — test mails; the outbox keeps its fast path
+#: (docs/decisions/0001-flask-mail-for-one-off-mails.md).
+mail = Mail()

@@ -1,6 +1,7 @@
 """Send 10 000 messages through a loopback aiosmtpd server (in its own process) and compare with
 a bare smtplib loop on the same server (DESIGN.md §7: ≥ 200 msg/s and ≥ 0.8 of bare smtplib)."""
 import multiprocessing
+import os
 import smtplib
 import socket
 import sys
@@ -9,7 +10,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+N = int(ARGS[0]) if ARGS else 10_000
+#: --flask-mail: the same worker, but each message composed with Flask-Mail's Message and sent
+#: through Flask-Mail's Connection (one per mailbox batch) — the measurement behind
+#: docs/decisions/0001-flask-mail-for-one-off-mails.md.
+FLASK_MAIL = "--flask-mail" in sys.argv
 
 
 class _Sink:
@@ -42,8 +48,47 @@ def bare_smtplib(port, messages):
     return time.perf_counter() - t0
 
 
+def use_flask_mail():
+    """Swap the worker's composition and connection for Flask-Mail's (bench only)."""
+    from flask_mail import Connection
+
+    from app.mailing import oneoff, outbox
+    from app.mailing.mailboxes import SmtpSettings
+
+    def build(*, sender, sender_name, reply_to, to_addr, subject, text, html):
+        settings = SmtpSettings("", 0, "none", None, None, sender, sender_name, reply_to)
+        message = oneoff.compose(settings, to_addr, subject, text, html)
+        return message, message.msgId
+
+    class FlaskMailTransport:
+        def __init__(self, route):
+            self.settings, self.conn = route.settings, None
+
+        @property
+        def connected(self):
+            return self.conn is not None
+
+        def open(self):
+            self.conn = Connection(oneoff._state(self.settings)).__enter__()
+
+        def send(self, message, to_addr):
+            self.conn.send(message, envelope_from=self.settings.sender)
+            return "250"
+
+        def close(self):
+            if self.conn is not None:
+                self.conn.__exit__(None, None, None)
+                self.conn = None
+
+    outbox.build_mime = build
+    outbox.make_transport = FlaskMailTransport
+
+
 def main():
     from bench._mailing_setup import make_app, seed
+
+    if FLASK_MAIL:
+        use_flask_mail()
 
     port = _free_port()
     ready = multiprocessing.Event()
@@ -81,9 +126,10 @@ def main():
         server.terminate()
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
     print(f"bare smtplib loop: {N} messages in {bare:.2f} s = {N / bare:.0f} msg/s")
-    print(f"outbox worker (render + send + status write per message): {N} in {ours:.2f} s = {N / ours:.0f} msg/s "
+    print(f"outbox worker{' with Flask-Mail (Message + Connection)' if FLASK_MAIL else ''} "
+          f"(render + send + status write per message): {N} in {ours:.2f} s = {N / ours:.0f} msg/s "
           f"(goal ≥ 200 msg/s)")
-    print(f"ratio to bare smtplib: {bare / ours:.2f} (goal ≥ 0.8)")
+    print(f"ratio to bare smtplib: {bare / ours:.2f} (goal ≥ 0.8); load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

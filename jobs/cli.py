@@ -18,6 +18,9 @@ jobs = click.Group("jobs", help="Tiến trình chạy nền / job runner.")
 def run(once):
     """Run the declared jobs on their intervals until SIGTERM/SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # APScheduler logs every run at INFO (a line every few seconds per job): keep its warnings
+    # (missed runs, errors) only; our jobs log what they do themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     runner = Runner(current_app._get_current_object())
     if once:
         runner.run_once()

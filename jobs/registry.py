@@ -7,11 +7,13 @@ from typing import Callable
 class Job:
     id: str  #: stable id: never rename, the heartbeat and logs refer to it
     func: Callable[[], object]  #: runs inside an app context; must be safe to run twice
-    seconds: int  #: interval
+    seconds: int  #: interval (and, for a cron job, the misfire grace time is half of it)
     description: str
     #: True: every runner process runs it where claims are safe (PostgreSQL SKIP LOCKED);
     #: False: only the leader (scheduler work that must not run twice at once).
     every_worker: bool = False
+    #: A crontab line in the campaign zone (e.g. "7 * * * *") instead of the interval.
+    cron: str | None = None
 
 
 def _heartbeat():
@@ -50,6 +52,12 @@ def _release_sealed():
     return release_sealed()
 
 
+def _read_bounces():
+    from app.mailing.imap import read_all
+
+    return read_all().as_dict()
+
+
 JOBS: list[Job] = [
     Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
     Job("outbox.drain", _drain_outbox, 5, "Send the mails that are due", every_worker=True),
@@ -57,6 +65,7 @@ JOBS: list[Job] = [
     Job("deadlines.check", _deadlines, 600, "Record passed deadlines; stop reminders after the answering deadline"),
     Job("survey.release", _release_sealed, 300,
         "Move sealed answer sheets into responses, shuffled, once the release rule is met", every_worker=True),
+    Job("mail.read_bounces", _read_bounces, 300, "Read bounces and replies from every mailbox with IMAP settings"),
     Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
-        .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)"),
+        .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)", cron="7 * * * *"),
 ]

@@ -168,19 +168,23 @@ mailboxes = click.Group("mailboxes", help="Hộp thư công vụ / official mail
 @mailboxes.command("add")
 @click.option("--unit", "unit_code", default=None, help="Unit code; omit for the default mailbox.")
 @click.option("--url", required=True)
+@click.option("--imap-url", default=None, help="imap://[login:password@]host:port/FOLDER?tls=none|starttls|ssl")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def mailboxes_add(unit_code, url, as_json):
-    from app.mailing.mailboxes import MailboxError, parse_mail_url, save_mailbox
+def mailboxes_add(unit_code, url, imap_url, as_json):
+    from app.mailing.mailboxes import MailboxError, parse_imap_url, parse_mail_url, save_imap, save_mailbox
 
     try:
+        imap = parse_imap_url(imap_url) if imap_url else None
         box = save_mailbox(unit_code, parse_mail_url(url))
+        if imap is not None:
+            save_imap(box, imap)
         db.session.commit()
     except MailboxError as exc:
         db.session.rollback()
         fail(str(exc))
     report({"id": box.id, "unit": box.unit_code, "host": box.host, "port": box.port, "tls": box.tls,
-            "sender": box.sender}, as_json, f"Mailbox {box.id} for {box.unit_code or 'default'} saved.")
+            "sender": box.sender, "imap_host": box.imap_host, "imap_folder": box.imap_folder}, as_json, f"Mailbox {box.id} for {box.unit_code or 'default'} saved.")
 
 
 demo = click.Group("demo", help="Dữ liệu minh hoạ / demo data.")

@@ -57,3 +57,12 @@ class MailboxForm(FlaskForm):
     rate_per_minute = IntegerField(_l("Số thư mỗi phút"), default=60, validators=[DataRequired(), NumberRange(1, 10000)])
     daily_cap = IntegerField(_l("Số thư tối đa mỗi ngày"), default=5000, validators=[DataRequired(), NumberRange(1, 1000000)])
     active = BooleanField(default=True)
+    #: Where bounces and replies are read (IMAP); empty host = leave the current setting.
+    imap_host = StringField(_l("Máy chủ IMAP (đọc thư báo lỗi và thư trả lời)"), validators=[Optional(), Length(max=255)])
+    imap_port = IntegerField(_l("Cổng IMAP"), default=993, validators=[Optional(), NumberRange(1, 65535)])
+    imap_tls = SelectField(_l("Bảo mật IMAP"), choices=[SelectChoice("ssl", "SSL/TLS"), SelectChoice("starttls", "STARTTLS"),
+                                                        SelectChoice("none", _l("Không"))],
+                           validators=[Optional()])
+    imap_username = StringField(_l("Tên đăng nhập IMAP"), validators=[Optional(), Length(max=254)])
+    imap_password = PasswordField(_l("Mật khẩu IMAP (để trống: giữ mật khẩu cũ)"), validators=[Optional(), Length(max=200)])
+    imap_folder = StringField(_l("Thư mục"), default="INBOX", validators=[Optional(), Length(max=200)])

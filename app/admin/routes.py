@@ -10,8 +10,8 @@ from app.core.nav import campaign_link
 from app.core.policy import allow
 from app.core.schemes import all_schemes
 from app.extensions import db
-from app.mailing.mailboxes import MailboxError, SmtpSettings, save_mailbox
-from app.models import AuditEntry, Campaign, Mailbox, User
+from app.mailing.mailboxes import ImapSettings, MailboxError, SmtpSettings, save_imap, save_mailbox
+from app.models import AuditEntry, Campaign, MailReply, Mailbox, User
 
 from .forms import CampaignForm, DeadlinesForm, MailboxForm, UnitForm, UploadForm, UserForm
 from .services import SetupError, add_unit, create_campaign, import_units, set_min_cell_sheets, update_deadlines
@@ -107,7 +107,16 @@ def mailboxes():
                                 reply_to=form.reply_to.data or None, rate_per_minute=form.rate_per_minute.data,
                                 daily_cap=form.daily_cap.data)
         try:
-            save_mailbox((form.unit_code.data or "").strip() or None, settings, actor=current_user, keep_password=True)
+            box = save_mailbox((form.unit_code.data or "").strip() or None, settings, actor=current_user,
+                               keep_password=True)
+            if (form.imap_host.data or "").strip():
+                if not (form.imap_username.data or "").strip():
+                    raise MailboxError(_("Thiếu tên đăng nhập hộp thư IMAP."))
+                save_imap(box, ImapSettings(host=form.imap_host.data.strip(), port=form.imap_port.data or 993,
+                                            tls=form.imap_tls.data or "ssl", username=form.imap_username.data.strip(),
+                                            password=form.imap_password.data or None,
+                                            folder=(form.imap_folder.data or "").strip() or "INBOX"),
+                          actor=current_user, keep_password=True)
             db.session.commit()
             flash(_("Đã lưu hộp thư công vụ."), "success")
             return redirect(url_for("admin.mailboxes"))
@@ -115,7 +124,10 @@ def mailboxes():
             db.session.rollback()
             flash(str(exc), "error")
     items = db.session.scalars(db.select(Mailbox).order_by(Mailbox.unit_code)).all()
-    return render_template("admin/mailboxes.html", mailboxes=items, form=form)
+    # Messages the bounce reader could not read (left in the mailbox), per mailbox.
+    unreadable = dict(db.session.execute(db.select(MailReply.mailbox_id, db.func.count()).where(
+        MailReply.kind == "unreadable").group_by(MailReply.mailbox_id)).all())
+    return render_template("admin/mailboxes.html", mailboxes=items, form=form, unreadable=unreadable)
 
 
 @bp.route("/audit")

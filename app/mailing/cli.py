@@ -128,4 +128,21 @@ def addresses_decide(proposal_id, approve, note, user_email, as_json):
     report({**_proposal_row(proposal), "queued": queued}, as_json, text)
 
 
+@mail.command("read-bounces")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def mail_read_bounces(as_json):
+    """Read every mailbox's new bounces and replies once (IMAP); exit 1 if a mailbox could not be read."""
+    from .imap import read_all
+
+    result = read_all().as_dict()
+    report(result, as_json, _("Đã đọc %(read)d thư: %(hard)d địa chỉ hỏng, %(soft)d lỗi tạm thời, %(replies)d trả lời, "
+                              "%(auto)d trả lời tự động, %(bad)d không đọc được.", read=result["read"],
+                              hard=result["bounced"]["hard"], soft=result["bounced"]["soft"], replies=result["replies"],
+                              auto=result["auto_replies"], bad=result["unreadable"])
+           + "".join(f"\n{e['mailbox']}: {e['error']}" for e in result["errors"]))
+    if result["errors"]:
+        raise SystemExit(1)
+
+
 COMMANDS = [invitations, reminders, mail, addresses]

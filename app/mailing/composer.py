@@ -94,7 +94,7 @@ class CompiledTemplate:
                      + "\n".join(f"<p>{p}</p>" for p in paragraphs)
                      + f"\n<hr>\n<p><small>{escape(footer).replace(chr(10), '<br>')}</small></p>\n</body></html>\n")
 
-    def render(self, full_name: str, links: list[Link], deadline: str) -> RenderedMail:
+    def render(self, full_name: str, links: list[Link], deadline: str, not_me_url: str = "") -> RenderedMail:
         units = ", ".join(link.unit_name for link in links)
         if len(links) == 1:
             text_links = links[0].url
@@ -105,10 +105,12 @@ class CompiledTemplate:
             html_links = "<ul>" + "".join(
                 f'<li>{escape(link.unit_name)}: <a href="{escape(link.url)}">{escape(link.url)}</a></li>'
                 for link in links) + "</ul>"
-        values = {"ho_ten": full_name, "don_vi": units, "han": deadline, "duong_dan": text_links}
+        values = {"ho_ten": full_name, "don_vi": units, "han": deadline, "duong_dan": text_links,
+                  NOT_ME: not_me_url or "-"}
         subject = " ".join(_fill(self.subject, values).split())  # no line breaks in a header
         html_values = {"ho_ten": escape(full_name), "don_vi": escape(units), "han": escape(deadline),
-                       "duong_dan": html_links}
+                       "duong_dan": html_links,
+                       NOT_ME: f'<a href="{escape(not_me_url)}">{escape(not_me_url)}</a>' if not_me_url else "-"}
         return RenderedMail(subject, _fill(self.text, values), _fill(self.html, html_values))
 
 
@@ -117,12 +119,31 @@ def render(template: dict, full_name: str, links: list[Link], deadline: str, foo
     return CompiledTemplate(template, footer).render(full_name, links, deadline)
 
 
+#: Filled per mail with the respondent's own "not me" link (not a placeholder users may type).
+NOT_ME = "khong_phai_toi"
+
+
 def contact_footer(campaign, sender_name: str, contact_addr: str) -> str:
-    """The 'who to contact' footer: the campaign's contact text, else the official sender."""
+    """The footer that makes the mail trustworthy: who issues the survey and under which plan,
+    the time it takes, a privacy sentence, who to contact, and the "not me" link."""
+    lines = []
+    issuer = (getattr(campaign, "issuer", "") or "").strip()
+    plan = (getattr(campaign, "plan_reference", "") or "").strip()
+    if issuer or plan:
+        lines.append(_("Cơ quan tổ chức khảo sát: %(issuer)s", issuer=", ".join(x for x in (issuer, plan) if x)))
+    minutes = getattr(campaign, "minutes_needed", None)
+    if minutes:
+        lines.append(_("Thời gian trả lời: khoảng %(n)d phút.", n=minutes))
+    lines.append(_("Phiếu trả lời không gắn với tên hay địa chỉ thư của Ông/Bà; không ai, kể cả đơn vị được "
+                   "đánh giá, biết Ông/Bà đã trả lời thế nào."))
     if (campaign.contact_text or "").strip():
-        return campaign.contact_text.strip()
-    return _("Thư này được gửi từ hộp thư công vụ của %(name)s. Mọi thắc mắc xin liên hệ: %(addr)s.",
-             name=sender_name or contact_addr, addr=contact_addr)
+        lines.append(campaign.contact_text.strip())
+    else:
+        lines.append(_("Thư này được gửi từ hộp thư công vụ của %(name)s. Mọi thắc mắc xin liên hệ: %(addr)s.",
+                       name=sender_name or contact_addr, addr=contact_addr))
+    lines.append(_("Nếu thư này không gửi cho Ông/Bà (nhầm người), xin bấm vào đây để báo Tổ thư ký và huỷ "
+                   "đường dẫn: {%(key)s}", key=NOT_ME))
+    return "\n".join(lines)
 
 
 def build_message(*, sender: str, sender_name: str, reply_to: str | None, to_addr: str, subject: str,

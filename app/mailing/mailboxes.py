@@ -1,4 +1,6 @@
-"""Official mailboxes: the smtp:// URL form shared by MAIL_URL and `mailboxes add`."""
+"""Official mailboxes: the smtp:// URL form shared by MAIL_URL and `mailboxes add`, and the
+imap:// form of where their bounces and replies are read."""
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -62,8 +64,63 @@ def parse_mail_url(url: str) -> SmtpSettings:
         rate_per_minute=rate, daily_cap=cap)
 
 
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    tls: str
+    username: str | None
+    password: str | None
+    folder: str = "INBOX"
+
+
+def parse_imap_url(url: str) -> ImapSettings:
+    """imap://[login:password@]host:port/FOLDER?tls=none|starttls|ssl (imaps:// = ssl)."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("imap", "imaps"):
+        raise MailboxError(_("Địa chỉ đọc thư phải bắt đầu bằng imap://"))
+    if not parts.hostname:
+        raise MailboxError(_("Thiếu máy chủ IMAP trong địa chỉ đọc thư."))
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    tls = query.get("tls", "ssl" if parts.scheme == "imaps" else "starttls")
+    if tls not in ("none", "starttls", "ssl"):
+        raise MailboxError(_("tls phải là none, starttls hoặc ssl."))
+    try:
+        port = parts.port or (993 if tls == "ssl" else 143)
+    except ValueError:
+        raise MailboxError(_("Cổng IMAP không hợp lệ.")) from None
+    if not parts.username:
+        raise MailboxError(_("Thiếu tên đăng nhập hộp thư IMAP (imap://tên:mật-khẩu@máy-chủ…)."))
+    return ImapSettings(host=parts.hostname, port=port, tls=tls, username=unquote(parts.username),
+                        password=unquote(parts.password) if parts.password else None,
+                        folder=unquote(parts.path.strip("/")) or "INBOX")
+
+
+def save_imap(box: Mailbox, settings: ImapSettings | None, actor=None, keep_password: bool = False) -> None:
+    """Set (or with None, remove) where a mailbox's bounces and replies are read."""
+    if settings is None:
+        box.imap_host = box.imap_port = box.imap_tls = box.imap_username = None
+        box.imap_password_encrypted = box.imap_folder = box.imap_last_error = None
+    else:
+        box.imap_host, box.imap_port, box.imap_tls = settings.host, settings.port, settings.tls
+        box.imap_username, box.imap_folder = settings.username, settings.folder
+        if not (keep_password and settings.password is None):
+            box.imap_password_encrypted = encrypt(settings.password)
+        box.imap_last_error = None
+    db.session.flush()
+    audit.record("mailbox.imap", actor, target=box.unit_code or "*", host=settings.host if settings else None)
+
+
+#: Local parts that say "do not answer": never acceptable as the contact respondents write to.
+NO_REPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|khong[-_.]?tra[-_.]?loi|noreply)\b", re.I)
+
+
 def save_mailbox(unit_code: str | None, settings: SmtpSettings, actor=None, keep_password: bool = False) -> Mailbox:
     """Create or replace the official mailbox of a unit code (None = default mailbox)."""
+    contact = settings.reply_to or settings.sender
+    if NO_REPLY.match(contact.rpartition("@")[0] or contact):
+        raise MailboxError(_("Địa chỉ liên hệ %(addr)s là hộp thư không nhận trả lời; hãy đặt Reply-To là một "
+                             "địa chỉ Tổ thư ký đọc được.", addr=contact))
     if unit_code and not db.session.scalar(db.select(Unit.id).where(Unit.code == unit_code).limit(1)):
         raise MailboxError(_("Không có đơn vị với mã: %(codes)s.", codes=unit_code))
     box = db.session.scalar(db.select(Mailbox).where(Mailbox.unit_code.is_(None) if unit_code is None

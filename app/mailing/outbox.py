@@ -8,6 +8,7 @@ that in-flight message is the only one that may go out twice.
 """
 import os
 import socket
+import ssl
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -83,7 +84,8 @@ def default_sender() -> tuple[str, str, str | None]:
     if url:
         s = parse_mail_url(url)
         return s.sender, s.sender_name, s.reply_to
-    return "khong-tra-loi@parsurvey.local", _("Hộp thư thử nghiệm"), None
+    # Development backend: still an address one could answer, never a "no-reply" contact.
+    return "to-thu-ky@parsurvey.local", _("Tổ thư ký Chỉ số cải cách hành chính"), None
 
 
 def _box_filter(mailbox_id):
@@ -219,7 +221,15 @@ def _mailbox_ok(route: Route) -> None:
 def make_transport(route: Route):
     if route.settings is None:
         return DevTransport(current_app.config["MAIL_DEV_DIR"])
-    return SmtpTransport(route.settings, timeout=current_app.config.get("MAIL_TIMEOUT", 30))
+    return SmtpTransport(route.settings, timeout=current_app.config.get("MAIL_TIMEOUT", 30), ssl_context=mail_tls_context())
+
+
+def mail_tls_context() -> ssl.SSLContext:
+    """Verified TLS for SMTP and IMAP: the system CAs plus MAIL_CA_FILE when set."""
+    context = ssl.create_default_context()
+    if current_app.config.get("MAIL_CA_FILE"):
+        context.load_verify_locations(cafile=current_app.config["MAIL_CA_FILE"])
+    return context
 
 
 def worker_name() -> str:

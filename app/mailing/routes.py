@@ -138,4 +138,4 @@ def dev_mailbox():
                            configured=bool(current_app.config.get("MAIL_URL")))
 
 
-from . import address_routes  # noqa: E402,F401  (registers the address views on bp; needs the helpers above)
+from . import address_routes, returns_routes  # noqa: E402,F401  (more views on bp; they need the helpers above)

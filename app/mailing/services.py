@@ -69,7 +69,7 @@ class _Composer:
         """One mail per respondent listing each assessed unit's link. invitations: (id, nonce, unit_id)."""
         links = [Link(self.units[unit_id], self.url(inv_id, nonce)) for inv_id, nonce, unit_id in invitations]
         mailbox_id, compiled = self.mailbox(respondent.unit_id)
-        mail = compiled.render(respondent.full_name, links, self.deadline)
+        mail = compiled.render(respondent.full_name, links, self.deadline, not_me_url=links[0].url + "/khong-phai-toi")
         return {"campaign_id": self.campaign.id, "mailbox_id": mailbox_id, "respondent_id": respondent.id,
                 "invitation_ids": [i[0] for i in invitations], "kind": self.kind, "to_addr": respondent.email,
                 "subject": mail.subject[:500], "body_text": mail.text, "body_html": mail.html, "status": "queued",
@@ -249,10 +249,13 @@ def resend_invitation(invitation: Invitation, actor=None) -> int:
     return reissue([invitation], actor, "invitation.resend")
 
 
-def mark_bounced(to_addr: str, reason: str) -> int:
-    """A delivery report said the address does not exist: the address and its invitations are marked."""
-    msgs = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == to_addr,
-                                                          OutboxMessage.status == "sent")).all()
+def mark_bounced(to_addr: str, reason: str, outbox_id: int | None = None) -> int:
+    """A delivery report said the address does not exist: the address and its invitations are marked.
+    With outbox_id, only that mail (the one the report quotes) is marked."""
+    q = select(OutboxMessage).where(OutboxMessage.to_addr == to_addr, OutboxMessage.status == "sent")
+    if outbox_id is not None:
+        q = select(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sent")
+    msgs = db.session.scalars(q).all()
     for msg in msgs:
         msg.status, msg.last_error = "bounced", reason
         db.session.execute(update(Invitation).where(Invitation.id.in_(msg.invitation_ids or []),

@@ -35,6 +35,11 @@ class Campaign(Model):
     contact_text: Mapped[str] = mapped_column(Text, default="")
     #: k: no published figure rests on fewer answer sheets ("< k phiếu" instead, issue 12 §4).
     min_cell_sheets: Mapped[int] = mapped_column(default=3, server_default="3")
+    #: Printed in every invitation: who issues the survey and under which plan (Kế hoạch số …).
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    plan_reference: Mapped[str] = mapped_column(String(300), default="")
+    #: Minutes a respondent needs, said in the invitation.
+    minutes_needed: Mapped[int] = mapped_column(default=15)
 
     units: Mapped[list["Unit"]] = relationship(back_populates="campaign", order_by="Unit.code")
     groups: Mapped[list["Group"]] = relationship(back_populates="campaign", order_by="Group.priority")

@@ -39,6 +39,17 @@ class Mailbox(Model):
     last_error_at: Mapped[datetime | None]
     paused_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Where bounces and replies to this mailbox are read (IMAP); NULL host = not read.
+    imap_host: Mapped[str | None] = mapped_column(String(255))
+    imap_port: Mapped[int | None]
+    imap_tls: Mapped[str | None] = mapped_column(String(10))
+    imap_username: Mapped[str | None] = mapped_column(String(254))
+    #: Encrypted like password_encrypted; never shown back.
+    imap_password_encrypted: Mapped[str | None] = mapped_column(Text)
+    imap_folder: Mapped[str | None] = mapped_column(String(200))
+    #: Last reading problem (login refused, connection cut); cleared by the next good read.
+    imap_last_error: Mapped[str | None] = mapped_column(Text)
+    imap_read_at: Mapped[datetime | None]
 
 
 class Invitation(Model):
@@ -89,6 +100,8 @@ class OutboxMessage(Model):
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
         #: Outbox state per campaign on the progress dashboard (queued / sending / failed).
         Index("ix_outbox_campaign_status", "campaign_id", "status", "created_at"),
+        #: Bounces and replies are matched to the mail they answer by its Message-ID.
+        Index("ix_outbox_message_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,3 +162,29 @@ class AddressProposal(Model):
     respondent: Mapped[Respondent] = relationship()
     proposed_by: Mapped["User | None"] = relationship(foreign_keys=[proposed_by_id])  # noqa: F821
     decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+
+class MailReply(Model):
+    """What came back from respondents: a message read from a mailbox (delivery report, a
+    person's reply, an auto-reply set aside, or one that could not be read — reported and left
+    in place), or a "not me" click on a link. Also the ledger that makes reading idempotent."""
+
+    __tablename__ = "mail_replies"
+    __table_args__ = (
+        CheckConstraint("kind IN ('bounce','reply','auto_reply','unreadable','not_me')", name="kind"),
+        UniqueConstraint("mailbox_id", "message_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    #: Digest of the message as stored on the server: the same message is recorded once.
+    message_key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(12))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    #: The invitation(s) the reply answers, found by In-Reply-To/References — never by name.
+    invitation_ids: Mapped[list] = mapped_column(JSON, default=list)
+    sender: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    received_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

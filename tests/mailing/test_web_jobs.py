@@ -124,7 +124,7 @@ def test_runner_once_runs_the_declared_jobs(app):
     runner = Runner(app)
     runner.run_once()
     assert runner.leader and set(runner.runs) == {"heartbeat", "outbox.drain", "reminders.schedule", "deadlines.check",
-                                                  "survey.release", "interference-scan"}
+                                                  "survey.release", "interference-scan", "mail.read_bounces"}
 
 
 def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):
@@ -155,3 +155,28 @@ def test_two_jobs_run_at_once_and_sigterm(app, database_url, tmp_path):
         for p in procs:
             if p.poll() is None:
                 p.kill()
+
+
+def test_the_schedule_is_apscheduler_with_coalescing_and_grace_times(app):
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from jobs.registry import JOBS
+
+    runner = Runner(app)
+    runner.schedule()
+    jobs = {j.id: j for j in runner.scheduler.get_jobs()}
+    assert set(jobs) == {j.id for j in JOBS} | {"leader.elect"}
+    for declared in JOBS:
+        job = jobs[declared.id]
+        assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 1
+        assert isinstance(job.trigger, CronTrigger if declared.cron else IntervalTrigger)
+        if not declared.cron:
+            assert job.trigger.interval.total_seconds() == declared.seconds
+
+
+def test_a_stop_before_the_scheduler_runs_is_not_lost(app):
+    runner = Runner(app, jobs=[])
+    runner.stop()  # SIGTERM between "started" and the scheduler's start
+    runner.run_forever()  # returns at once instead of running for ever
+    assert runner.finished.is_set() and not runner.scheduler.running
