@@ -21,7 +21,6 @@ from .oneoff import compose, send_now
 from .outbox import default_sender, settings_of
 from .replies import not_me, replies_for
 from .routes import bp
-from .tokens import resolve_link
 from .transport import MailboxProblem, SendError
 
 
@@ -131,9 +130,13 @@ def replies(campaign_id: int):
 def not_me_page(token: str):
     """GET asks to confirm (a mail scanner following links must not revoke anything); POST revokes
     the person's unanswered links and tells the secretariat."""
-    invitation, reason = resolve_link(token)
-    if invitation is None:  # forged: 404; revoked, answered or past the deadline: gone
-        return render_template("mailing/not_me.html", state="invalid"), 404 if reason == "invalid" else 410
+    from app.core import clock
+    from app.survey.services import INVALID, OPEN, resolve_survey_link  # survey imports mailing: not at the top
+
+    link = resolve_survey_link(token, clock.today())
+    if link.state != OPEN:  # forged, unknown or revoked: 404; answered or past the deadline: gone
+        return render_template("mailing/not_me.html", state="invalid"), 404 if link.state == INVALID else 410
+    invitation = link.invitation
     form = ActionForm()
     if form.validate_on_submit():
         for inv in db.session.scalars(select(Invitation).where(Invitation.respondent_id == invitation.respondent_id,

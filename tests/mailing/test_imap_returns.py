@@ -108,15 +108,15 @@ def test_one_polling_run_marks_bounces_lists_replies_and_moves_what_it_read(app,
 
 
 def test_the_problem_addresses_list_shows_hard_bounces(app, dovecot, sent):
-    from app.mailing.services import problem_addresses
+    from app.mailing.addresses import addresses_to_fix
 
     campaign, box, mails = sent
     dovecot.deliver(USER, sample("postfix_550.eml", mails[0]))
     dovecot.deliver(USER, sample("zimbra_full.eml", mails[1]))
     read_all()
-    rows = problem_addresses(campaign)
-    assert [r[0].email for r in rows] == [mails[0].to_addr]
-    assert "5.1.1" in rows[0][0].email_error
+    rows = addresses_to_fix(campaign)
+    assert [fix.respondent.email for fix in rows] == [mails[0].to_addr]
+    assert "5.1.1" in rows[0].reason and rows[0].invitation_id is not None  # proposable by the focal unit
 
 
 def test_a_report_for_a_mail_we_never_sent_stays_and_is_reported(app, dovecot, sent):

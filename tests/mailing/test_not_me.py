@@ -8,9 +8,11 @@ import pytest
 from app.extensions import db
 from app.mailing.mailboxes import MailboxError, parse_mail_url, save_mailbox
 from app.mailing.outbox import drain
-from app.mailing.services import problem_addresses, queue_invitations
-from app.mailing.tokens import resolve_link
+from app.core import clock
+from app.mailing.addresses import addresses_to_fix
+from app.mailing.services import queue_invitations
 from app.models import Invitation, MailReply
+from app.survey.services import INVALID, OPEN, resolve_survey_link
 from tests.conftest import csrf_token, login
 
 
@@ -47,22 +49,22 @@ def test_not_me_asks_first_then_revokes_every_link_of_the_person(app, client, ma
     token = path.split("/")[2]
     page = client.get(path)
     assert page.status_code == 200 and "Thư mời này không gửi cho Ông/Bà?" in page.get_data(as_text=True)
-    assert resolve_link(token)[0] is not None  # a GET (mail scanner) revoked nothing
+    assert resolve_survey_link(token, clock.today()).state == OPEN  # a GET (mail scanner) revoked nothing
     done = client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert done.status_code == 200 and "Tổ thư ký đã được thông báo" in done.get_data(as_text=True)
     db.session.expire_all()
     invitations = db.session.scalars(db.select(Invitation).where(Invitation.respondent_id == person.id)).all()
     assert len(invitations) == 2 and all(i.revoked_at is not None for i in invitations)
-    assert resolve_link(token) == (None, "revoked")
+    assert resolve_survey_link(token, clock.today()).state == INVALID  # revoked: the neutral answer
     assert client.get(f"/s/{token}").status_code != 200  # the survey link no longer opens
     assert db.session.scalar(db.select(db.func.count()).select_from(MailReply).where(MailReply.kind == "not_me")) == 2
-    assert [r[0].id for r in problem_addresses(campaign)] == [person.id]
+    assert [fix.respondent.id for fix in addresses_to_fix(campaign)] == [person.id]
     # The secretariat sees it on the replies page, with the person and the units.
     login(client, make_user("admin"))
     listing = client.get(f"/campaigns/{campaign.id}/replies").get_data(as_text=True)
     assert "Không phải tôi" in listing and person.full_name in listing and "Sở Tư pháp" in listing
-    # The used link says so, it does not pretend to work again.
-    assert client.get(path).status_code == 410
+    # The used link no longer works; like every dead link it gets the neutral 404 page.
+    assert client.get(path).status_code == 404
 
 
 def test_a_forged_not_me_link_is_404(client, invited):
