@@ -5,13 +5,14 @@ import re
 import pytest
 from sqlalchemy import inspect
 
+from app.core import clock
 from app.extensions import db
 from app.mailing import tokens
 from app.mailing.addresses import addresses_to_fix, change_address, decide, propose
 from app.mailing.outbox import drain
 from app.mailing.services import MailingError, mark_bounced, queue_invitations
 from app.models import AddressProposal, AuditEntry, Invitation, OutboxMessage, Respondent, RespondentList
-from app.survey.services import INVALID, OPEN, local_today, resolve_survey_link
+from app.survey.services import INVALID, OPEN, resolve_survey_link
 from tests.conftest import csrf_token, login
 
 
@@ -61,9 +62,9 @@ def test_proposal_mails_nothing_until_approved_then_old_link_dies_and_new_one_wo
     db.session.commit()
     drain()
     assert db.session.get(Respondent, bad.id).email == "Moi@sotp.gov.vn"
-    assert resolve_survey_link(old_token, local_today()).state == INVALID
+    assert resolve_survey_link(old_token, clock.today()).state == INVALID
     received, = server.handler.to("Moi@sotp.gov.vn")
-    link = resolve_survey_link(_token_in(received), local_today())
+    link = resolve_survey_link(_token_in(received), clock.today())
     assert link.state == OPEN and link.invitation.respondent_id == bad.id
     assert proposal.state == "approved" and proposal.decided_by_id == users["coordinator"].id
     # Every step audited, the old and the new address shown.

@@ -1,8 +1,9 @@
 """Invitations through a real SMTP server on loopback: the rendered mail, idempotent queueing."""
 import re
 
+from app.core import clock
 from app.extensions import db
-from app.survey.services import OPEN, local_today, resolve_survey_link
+from app.survey.services import OPEN, resolve_survey_link
 from app.mailing.outbox import drain
 from app.mailing.services import queue_invitations, queue_invitations_report
 from app.models import Invitation, OutboxMessage
@@ -36,7 +37,7 @@ def test_rendered_invitation_headers_bodies_and_a_link_that_verifies(app, make_c
     assert "Mọi thắc mắc xin liên hệ: cchc@sonv.gov.vn" in text
     html = msg.get_body(("html",)).get_content()
     assert f'href="http://127.0.0.1:5000/s/{token}"' in html
-    link = resolve_survey_link(token, local_today())
+    link = resolve_survey_link(token, clock.today())
     invitation = link.invitation
     assert link.state == OPEN and invitation.respondent_id == person.id
     assert invitation.status == "sent" and invitation.sent_at is not None
@@ -75,6 +76,6 @@ def test_one_mail_lists_each_unit_for_a_respondent_assessing_several(app, make_c
     tokens_in_mail = [t for t in re.findall(r"/s/(\S+)", text) if not t.endswith("/khong-phai-toi")]  # survey links
     assert len(tokens_in_mail) == 3
     assert "- Sở Tư pháp: http" in text and "- UBND huyện Đông Anh: http" in text
-    units = {resolve_survey_link(t, local_today()).invitation.unit_id for t in tokens_in_mail}
+    units = {resolve_survey_link(t, clock.today()).invitation.unit_id for t in tokens_in_mail}
     assert len(units) == 3
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1

@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from app.core import clock
 from app.extensions import db
-from app.survey.services import OPEN, local_today, resolve_survey_link
+from app.survey.services import OPEN, resolve_survey_link
 from app.models import Campaign, Invitation, Respondent
 from jobs.heartbeat import beat, runner_status
 from jobs.lock import LeaderLock
@@ -41,7 +42,7 @@ def test_dev_backend_whole_flow_in_the_browser_pages(app, client, as_role, make_
     assert len(files) == 2
     page = client.get("/dev-mail").get_data(as_text=True)
     links = re.findall(r'href="http://127.0.0.1:5000/s/([^"]+)"', page)
-    assert len(links) >= 2 and sum(resolve_survey_link(t, local_today()).state == OPEN for t in links)
+    assert len(links) >= 2 and sum(resolve_survey_link(t, clock.today()).state == OPEN for t in links)
     assert "Thư mời tham gia khảo sát" in page
     counts = client.get(f"/campaigns/{campaign.id}/invitations").get_data(as_text=True)
     assert "<td>2</td>" in counts

@@ -5,10 +5,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import inspect
 
+from app.core import clock
 from app.extensions import db
 from app.models import AuditEntry, Invitation, Response, SealedAnswer, SurveyDraft, utcnow
 from app.survey.sealing import due, release_sealed, sealed_count
-from app.survey.services import Paradata, local_today, open_link, submit_response
+from app.survey.services import Paradata, open_link, submit_response
 from tests.conftest import release_all
 
 from .conftest import count_rows, full_sheet, post_sheet, questionnaire_of
@@ -28,7 +29,7 @@ def _tagged(invitation, tag: str) -> dict:
 
 
 def _submit(invitation, tag):
-    sealed = submit_response(invitation, questionnaire_of(invitation), _tagged(invitation, tag), local_today(),
+    sealed = submit_response(invitation, questionnaire_of(invitation), _tagged(invitation, tag), clock.today(),
                              Paradata(device_hash=f"dev-{tag}", net_prefix_hash="net"))
     db.session.commit()
     return sealed
@@ -53,7 +54,7 @@ def test_web_submission_is_sealed_not_a_response_and_draft_is_gone(client, make_
     invitation = make_invitation()
     post_sheet(client, invitation, full_sheet(questionnaire_of(invitation)))
     assert count_rows(Response) == 0 and count_rows(SealedAnswer) == 1 and count_rows(SurveyDraft) == 0
-    assert db.session.get(Invitation, invitation.id).answered_on == local_today()
+    assert db.session.get(Invitation, invitation.id).answered_on == clock.today()
     assert release_all() == 1
     assert count_rows(Response) == 1 and count_rows(SealedAnswer) == 0
     response = db.session.scalar(db.select(Response))
@@ -63,7 +64,7 @@ def test_web_submission_is_sealed_not_a_response_and_draft_is_gone(client, make_
 
 def test_release_keeps_answers_paradata_and_time(app, make_invitation):
     invitation = make_invitation()
-    open_link(invitation, Paradata(net_prefix_hash="first-net", device_hash="first-dev"), local_today())
+    open_link(invitation, Paradata(net_prefix_hash="first-net", device_hash="first-dev"), clock.today())
     db.session.commit()
     sealed = _submit(invitation, "tag-one")
     expected = (sealed.submitted_at, sealed.unit_id, sealed.group_id, sealed.questionnaire_code)
@@ -94,7 +95,7 @@ def test_release_rule_campaign_closed(app, make_invitation):
     _submit(invitation, "tag-last")
     assert not due()
     campaign = db.session.get(Campaign, invitation.campaign_id)
-    campaign.answers_by = local_today() - timedelta(days=1)  # answering closed: no sheet can join the batch
+    campaign.answers_by = clock.today() - timedelta(days=1)  # answering closed: no sheet can join the batch
     db.session.commit()
     assert due() and release_sealed() == 1
 
@@ -145,7 +146,7 @@ def test_submission_writes_no_time_near_it_on_the_identity_side(app, make_invita
     the audit log gets nothing."""
     invitation = make_invitation()
     invitation.created_at = invitation.sent_at = utcnow() - timedelta(days=3)  # mailed days ago, as in life
-    open_link(invitation, Paradata(device_hash="d"), local_today())
+    open_link(invitation, Paradata(device_hash="d"), clock.today())
     db.session.commit()
     before = _snapshot()
     start = utcnow() - timedelta(seconds=1)
@@ -190,7 +191,7 @@ def test_enumerator_entry_is_sealed_and_its_invitation_has_no_time_of_day(app, m
 
     q = questionnaire(campaign.scheme_code, respondent.group.questionnaire_code)
     sealed = enter_interview(enumerator, respondent, unit, q, {i.code: "a" for i in q.items if i.type == "choice"},
-                             "paper", local_today())
+                             "paper", clock.today())
     db.session.commit()
     assert sealed is not None and sealed.mode == "paper" and count_rows(Response) == 0
     invitation = db.session.scalar(db.select(Invitation).where(Invitation.respondent_id == respondent.id))
