@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from app.core import audit
+from app.core.bulk import gc_paused, insert_rows
 from app.core.tabular import TableError, clean, fold, match_columns, read_rows
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
@@ -172,6 +173,7 @@ def _find(index: dict, keys: tuple, email, phone):
     return None
 
 
+@gc_paused()  # tens of thousands of small objects per file: no collector rescans meanwhile
 def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "replace", actor=None) -> dict:
     """Import a file into the unit's list; returns the report (also kept on the list).
 
@@ -303,31 +305,28 @@ def _unit_enumerator(unit: Unit) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
+RESPONDENT_COLUMNS = ("campaign_id", "unit_id", "group_id", "full_name", "position", "organisation", "email",
+                      "phone", "address", "source_row", "email_status", "enumerator_id", "created_at")
+
+
 def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
-    """Bulk insert: executemany for respondents and for their targets (never an ORM object per row)."""
+    """Bulk insert of respondents and their targets: COPY on PostgreSQL, executemany on SQLite
+    (app/core/bulk.py) — never an ORM object per row."""
     fresh = [c for c in kept if c.stored_id is None]
     enumerator = _unit_enumerator(unit)
     now = utcnow()
-    rows = [{"campaign_id": campaign.id, "unit_id": unit.id, "group_id": c.group.id,
-             "full_name": c.values["full_name"], "position": c.values["position"],
-             "organisation": c.values["organisation"], "email": c.values["email"], "phone": c.values["phone"],
-             "address": c.values["address"], "source_row": c.row, "email_status": "ok",
-             "enumerator_id": enumerator if not c.values["email"] else None, "created_at": now} for c in fresh]
     targets = []
-    if rows:
-        # executemany without RETURNING (RETURNING over many batches is slow on SQLite), then read the
-        # new ids back by source row: the list row is locked, so only this import adds to this unit.
+    if fresh:
+        # No RETURNING over 100 000 rows: read the new ids back by source row instead; the list row
+        # is locked, so only this import adds to this unit.
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
-        # Core insert on the Table: one executemany. (The ORM bulk path splits the rows into a new
-        # batch each time the set of NULL columns changes — every citizen/official switch.)
-        db.session.execute(insert(Respondent.__table__), rows)
+        insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
+            (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
+             v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
+            for c, v in ((c, c.values) for c in fresh)))
         ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
                                       .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
-        for cand in fresh:
-            targets.extend({"respondent_id": ids[cand.row], "unit_id": uid} for uid in sorted(cand.targets))
-    for cand in kept:
-        if cand.stored_id is not None:
-            targets.extend({"respondent_id": cand.stored_id, "unit_id": uid} for uid in sorted(cand.targets))
-    if targets:
-        db.session.execute(insert(RespondentTarget.__table__), targets)
+        targets = [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)]
+    targets += [(cand.stored_id, uid) for cand in kept if cand.stored_id is not None for uid in sorted(cand.targets)]
+    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"), targets)
     report["imported"] = len(fresh)

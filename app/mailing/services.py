@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, or_, select, update
 
 from app.core import audit
+from app.core.bulk import insert_rows
 from app.extensions import db
 from app.models import (AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent, RespondentList,
                         RespondentTarget, Unit, utcnow)
@@ -108,12 +109,11 @@ def create_invitations(campaign: Campaign) -> int:
     existing = set(db.session.execute(select(Invitation.respondent_id, Invitation.unit_id, Invitation.questionnaire_code)
                                       .where(Invitation.campaign_id == campaign.id)).all())
     now = utcnow()
-    new = [{"campaign_id": campaign.id, "respondent_id": rid, "unit_id": uid, "group_id": gid,
-            "questionnaire_code": q, "nonce": tokens.new_nonce(), "status": "pending", "reminder_count": 0,
-            "created_at": now}
+    new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "pending", 0, now)
            for rid, uid, gid, q in wanted if (rid, uid, q) not in existing]
-    for i in range(0, len(new), CHUNK):
-        db.session.execute(insert(Invitation.__table__), new[i:i + CHUNK])
+    # COPY on PostgreSQL, one executemany on SQLite; the counter triggers see one statement.
+    insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
+                                       "nonce", "status", "reminder_count", "created_at"), new)
     return len(new)
 
 
