@@ -6,10 +6,11 @@ connection, so they are part of the caller's transaction (services flush, caller
 the counter triggers see them as one statement (app/models/counters.py).
 """
 import gc
+import json
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 
 from app.extensions import db
 
@@ -33,6 +34,9 @@ def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) 
     """Insert rows (tuples in `columns` order) into `table` in the session's transaction."""
     conn = db.session.connection()
     if conn.dialect.name == "postgresql":
+        as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+        if any(as_json):  # COPY's text format takes JSON as its text
+            rows = (tuple(json.dumps(v) if j and v is not None else v for j, v in zip(as_json, row)) for row in rows)
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:

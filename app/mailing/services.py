@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.core import audit
 from app.core.bulk import insert_rows
@@ -84,8 +84,10 @@ class _Composer:
 
 
 def _insert_outbox(rows: list[dict]) -> None:
-    for i in range(0, len(rows), CHUNK):
-        db.session.execute(insert(OutboxMessage.__table__), rows[i:i + CHUNK])
+    # COPY on PostgreSQL, one executemany on SQLite (app/core/bulk.py).
+    if rows:
+        columns = tuple(rows[0])
+        insert_rows(OutboxMessage.__table__, columns, (tuple(r[c] for c in columns) for r in rows))
 
 
 def _set_invitations(ids: list[int], **values) -> None:
