@@ -102,8 +102,9 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
     return headers, columns, rows
 
 
-def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
-    """Normalise one row; returns (clean values, []) or (None, reasons)."""
+def _validate(values: dict, groups: dict, units: dict, own_unit: Unit, normalised: tuple) -> tuple[dict | None, list[str]]:
+    """Check one row; returns (clean values, []) or (None, reasons). `normalised` is the row's
+    (name, e-mail, phone) from the column-wise normalisers (an InvalidValue for a bad value)."""
     errors = []
     out = {}
     for col in ("full_name", "position", "organisation", "address"):
@@ -118,7 +119,7 @@ def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[
         out[col] = value
     if not out["full_name"]:
         errors.append(_reason("name"))
-    out["full_name"] = norm.name_case(out["full_name"])
+    out["full_name"] = normalised[0]
     raw_group = values.get("group", "")
     if raw_group in groups:  # the typed text, memoised: fold() per row is the slow part
         group = groups[raw_group]
@@ -129,14 +130,13 @@ def _validate(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[
     elif group is None:
         errors.append(_reason("group_unknown", value=raw_group,
                               choices=", ".join(sorted({g.code for g in groups.values() if g is not None}))))
-    for col, fn in (("email", norm.email), ("phone", norm.phone)):
-        raw = values.get(col, "")
-        try:
-            out[col] = fn(raw)
-        except norm.InvalidValue as exc:
+    for col, result in (("email", normalised[1]), ("phone", normalised[2])):
+        if isinstance(result, norm.InvalidValue):
             out[col] = None
-            errors.append(_reason(exc.args[0], value=raw))
+            errors.append(_reason(result.args[0], value=values.get(col, "")))
             out[col + "_bad"] = True
+        else:
+            out[col] = result
     if group is not None and not out["email"] and not out.get("email_bad"):
         if group.requires_email:
             errors.append(_reason("email_required", group=group.code))
@@ -194,10 +194,13 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
               "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
               "headers": headers, "bad_rows": []}
     candidates = []
-    for number, raw in rows:
-        values = {name: clean(raw[i]) if i < len(raw) else ""
-                  for name, i in columns.items() if name not in norm.IGNORED}
-        good, errors = _validate(values, groups, units, unit)
+    table = [{name: clean(raw[i]) if i < len(raw) else "" for name, i in columns.items() if name not in norm.IGNORED}
+             for _number, raw in rows]
+    # Names, e-mails and phones normalised column by column (each distinct value once).
+    normalised = zip(norm.name_cases([v.get("full_name", "") for v in table]),
+                     norm.emails([v.get("email", "") for v in table]), norm.phones([v.get("phone", "") for v in table]))
+    for (number, raw), values, normal in zip(rows, table, normalised):
+        good, errors = _validate(values, groups, units, unit, normal)
         if errors:
             report["errors"].append({"row": number, "reason": " ".join(errors)})
             report["bad_rows"].append([number, " ".join(errors)] + [_cell(c) for c in raw[:len(headers)]])
