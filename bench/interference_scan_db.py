@@ -1,21 +1,18 @@
 """Interference scan from the database: load frames → scan → persist findings.
 
 Bulk-inserts a simulated campaign of ~100 000 responses × 50 answers with paradata, then
-times the whole path the CLI and the hourly job take (DESIGN.md §7: ≤ 60 s), phase by
+times the whole path the CLI and the hourly job take (DESIGN.md §7: ≤ 20 s), phase by
 phase, against the pure scan of the same frames measured in the same run.
 
-Run: PYTHONPATH=. python bench/interference_scan_db.py            (temporary SQLite file)
-     DATABASE_URL=postgresql://… PYTHONPATH=. python bench/interference_scan_db.py
+Run: PYTHONPATH=. python bench/interference_scan_db.py [--db sqlite|postgresql|both]
 The PostgreSQL run adds one campaign (deleted at the end) to the tables already there.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
+import resource
 import sqlite3
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -25,7 +22,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-GOAL_S = 60.0
+from bench._common import add_db_argument, databases, record  # noqa: E402
+
+GOAL_S = 20.0
 
 
 def _hashes(values: np.ndarray) -> list:
@@ -80,6 +79,16 @@ def _bulk_insert(conn, responses, answers) -> None:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_db_argument(parser)
+    args = parser.parse_args()
+    for label, url in databases(args.db):
+        run(label, url)
+
+
+def run(label: str, url: str) -> None:
     from app import create_app
     from app.extensions import db
     from app.interference import scan
@@ -88,15 +97,11 @@ def main() -> None:
     from app.models import Campaign, Group, Unit
     from config import _normalise_db_url
 
-    url = os.environ.get("DATABASE_URL")
-    tmp = None
-    if not url:
-        tmp = tempfile.mkdtemp(prefix="parsurvey-bench-")
-        url = f"sqlite:///{tmp}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": _normalise_db_url(url), "TESTING": True})
     with app.app_context():
         db.create_all()
         dialect = db.engine.dialect.name
+        dialect_label = label
         t0 = time.perf_counter()
         camp = simulate_campaign(seed=7, n_units=300, planted_per_rule=3, size=(250, 420), main_items=50,
                                  mix=(1, 0, 0))
@@ -137,14 +142,15 @@ def main() -> None:
                       f"{'met' if total <= GOAL_S else 'NOT met'}); {rec.findings} findings, "
                       f"{rec.new_findings} new; total / pure scan of the same frames ({pure_s:.1f} s, "
                       f"{len(pure.findings)} findings) = {total / pure_s:.2f}")
+                record(f"interference {label}, {len(responses):,} responses", dialect_label, total, "s", GOAL_S,
+                       f"pure scan of the same frames {pure_s:.1f} s; peak memory "
+                       f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         finally:
             db.session.rollback()
             if dialect == "postgresql":  # leave the operator's database as it was
                 db.session.execute(db.text("DELETE FROM campaigns WHERE id = :c"), {"c": campaign.id})
                 db.session.commit()
         db.engine.dispose()
-    if tmp:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

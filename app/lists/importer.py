@@ -11,9 +11,10 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from app.core import audit
+from app.core.bulk import gc_paused, insert_rows
 from app.core.tabular import TableError, clean, fold, forbidden_characters, forbidden_message, match_columns, printable, read_rows
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
@@ -103,8 +104,14 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
     return headers, columns, rows
 
 
-def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit) -> tuple[dict | None, list[str]]:
-    """Normalise one row; returns (clean values, []) or (None, reasons)."""
+def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit,
+                 normalised: tuple | None = None) -> tuple[dict | None, list[str]]:
+    """Check one row; returns (clean values, []) or (None, reasons). `normalised` is the row's
+    (name, e-mail, phone) from the column-wise normalisers (an InvalidValue for a bad value);
+    None (one row edited on the web) normalises them here."""
+    if normalised is None:
+        normalised = (norm.name_cases([values.get("full_name", "")])[0], norm.emails([values.get("email", "")])[0],
+                      norm.phones([values.get("phone", "")])[0])
     errors = []
     out = {}
     if forbidden_characters("\n".join(values.values())):  # one search per row; per column only when found
@@ -124,7 +131,7 @@ def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit) -> tup
         out[col] = value
     if not out["full_name"]:
         errors.append(_reason("name"))
-    out["full_name"] = norm.name_case(out["full_name"])
+    out["full_name"] = normalised[0]
     raw_group = values.get("group", "")
     if raw_group in groups:  # the typed text, memoised: fold() per row is the slow part
         group = groups[raw_group]
@@ -135,14 +142,13 @@ def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit) -> tup
     elif group is None:
         errors.append(_reason("group_unknown", value=raw_group,
                               choices=", ".join(sorted({g.code for g in groups.values() if g is not None}))))
-    for col, fn in (("email", norm.email), ("phone", norm.phone)):
-        raw = values.get(col, "")
-        try:
-            out[col] = fn(raw)
-        except norm.InvalidValue as exc:
+    for col, result in (("email", normalised[1]), ("phone", normalised[2])):
+        if isinstance(result, norm.InvalidValue):
             out[col] = None
-            errors.append(_reason(exc.args[0], value=raw))
+            errors.append(_reason(result.args[0], value=values.get(col, "")))
             out[col + "_bad"] = True
+        else:
+            out[col] = result
     if group is not None and not out["email"] and not out.get("email_bad"):
         if group.requires_email:
             errors.append(_reason("email_required", group=group.code))
@@ -179,6 +185,7 @@ def _find(index: dict, keys: tuple, email, phone):
     return None
 
 
+@gc_paused()  # tens of thousands of small objects per file: no collector rescans meanwhile
 def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "replace", actor=None) -> dict:
     """Import a file into the unit's list; returns the report (also kept on the list).
 
@@ -203,6 +210,7 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
               "warnings": [], "bad_rows": [], "fixing": fixing}
     candidates = []
     fields = [(name, i) for name, i in columns.items() if name not in norm.IGNORED]
+    parsed = []
     for number, raw in rows:
         values, dated = {}, []
         for name, i in fields:  # the hot loop of a 100 000-row list: keep it plain
@@ -211,8 +219,14 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
                 dated.append(name)
                 cell = _kept(cell, name)
             values[name] = clean(cell)
+        parsed.append((number, raw, values, dated))
+    # Names, e-mails and phones normalised column by column (each distinct value once).
+    table = [values for _n, _r, values, _d in parsed]
+    normalised = zip(norm.name_cases([v.get("full_name", "") for v in table]),
+                     norm.emails([v.get("email", "") for v in table]), norm.phones([v.get("phone", "") for v in table]))
+    for (number, raw, values, dated), normal in zip(parsed, normalised):
         origin = (_origin(_at(raw, columns["origin"])) if fixing else None) or number
-        good, errors = validate_row(values, groups, units, unit)
+        good, errors = validate_row(values, groups, units, unit, normal)
         if dated:
             report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
                 "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
@@ -352,31 +366,28 @@ def _unit_enumerator(unit: Unit) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
+RESPONDENT_COLUMNS = ("campaign_id", "unit_id", "group_id", "full_name", "position", "organisation", "email",
+                      "phone", "address", "source_row", "email_status", "enumerator_id", "created_at")
+
+
 def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
-    """Bulk insert: executemany for respondents and for their targets (never an ORM object per row)."""
+    """Bulk insert of respondents and their targets: COPY on PostgreSQL, executemany on SQLite
+    (app/core/bulk.py) — never an ORM object per row."""
     fresh = [c for c in kept if c.stored_id is None]
     enumerator = _unit_enumerator(unit)
     now = utcnow()
-    rows = [{"campaign_id": campaign.id, "unit_id": unit.id, "group_id": c.group.id,
-             "full_name": c.values["full_name"], "position": c.values["position"],
-             "organisation": c.values["organisation"], "email": c.values["email"], "phone": c.values["phone"],
-             "address": c.values["address"], "source_row": c.row, "email_status": "ok",
-             "enumerator_id": enumerator if not c.values["email"] else None, "created_at": now} for c in fresh]
     targets = []
-    if rows:
-        # executemany without RETURNING (RETURNING over many batches is slow on SQLite), then read the
-        # new ids back by source row: the list row is locked, so only this import adds to this unit.
+    if fresh:
+        # No RETURNING over 100 000 rows: read the new ids back by source row instead; the list row
+        # is locked, so only this import adds to this unit.
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
-        # Core insert on the Table: one executemany. (The ORM bulk path splits the rows into a new
-        # batch each time the set of NULL columns changes — every citizen/official switch.)
-        db.session.execute(insert(Respondent.__table__), rows)
+        insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
+            (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
+             v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
+            for c, v in ((c, c.values) for c in fresh)))
         ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
                                       .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
-        for cand in fresh:
-            targets.extend({"respondent_id": ids[cand.row], "unit_id": uid} for uid in sorted(cand.targets))
-    for cand in kept:
-        if cand.stored_id is not None:
-            targets.extend({"respondent_id": cand.stored_id, "unit_id": uid} for uid in sorted(cand.targets))
-    if targets:
-        db.session.execute(insert(RespondentTarget.__table__), targets)
+        targets = [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)]
+    targets += [(cand.stored_id, uid) for cand in kept if cand.stored_id is not None for uid in sorted(cand.targets)]
+    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"), targets)
     report["imported"] = len(fresh)

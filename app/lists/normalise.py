@@ -120,3 +120,39 @@ def person_keys(email_value: str | None, phone_value: str | None, name: str, org
     return (("e", email_value) if email_value else None,
             ("p", phone_value) if phone_value else None,
             name_key)
+
+
+# Whole-column versions, used by the import: the same results as the functions above, element
+# by element (an InvalidValue in place of the raise), each distinct value computed once.
+_MISSING = object()
+_NATIONAL_PHONE = re.compile(r"0(?:[35789][0-9]{8}|2[0-9]{9})")
+
+
+def _each_distinct(fn, values: list[str]) -> list:
+    memo: dict = {}
+    out = []
+    for value in values:
+        result = memo.get(value, _MISSING)
+        if result is _MISSING:
+            try:
+                result = fn(value)
+            except InvalidValue as exc:
+                result = exc
+            memo[value] = result
+        out.append(result)
+    return out
+
+
+def name_cases(values: list[str]) -> list[str]:
+    """name_case() of a column."""
+    return _each_distinct(name_case, values)
+
+
+def emails(values: list[str]) -> list:
+    """email() of a column: the address, None, or the InvalidValue email() would raise."""
+    return _each_distinct(email, values)
+
+
+def phones(values: list[str]) -> list:
+    """phone() of a column; a number already in the national form passes on one regex match."""
+    return _each_distinct(lambda v: v if _NATIONAL_PHONE.fullmatch(v) else phone(v), values)

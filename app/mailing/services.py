@@ -12,9 +12,10 @@ from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.core import audit, clock
+from app.core.bulk import insert_rows
 from app.extensions import db
 from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent,
                         RespondentList, RespondentTarget, Unit, utcnow)
@@ -77,8 +78,10 @@ class _Composer:
 
 
 def _insert_outbox(rows: list[dict]) -> None:
-    for i in range(0, len(rows), CHUNK):
-        db.session.execute(insert(OutboxMessage.__table__), rows[i:i + CHUNK])
+    # COPY on PostgreSQL, one executemany on SQLite (app/core/bulk.py).
+    if rows:
+        columns = tuple(rows[0])
+        insert_rows(OutboxMessage.__table__, columns, (tuple(r[c] for c in columns) for r in rows))
 
 
 def _set_invitations(ids: list[int], **values) -> None:
@@ -102,12 +105,11 @@ def create_invitations(campaign: Campaign) -> int:
     existing = set(db.session.execute(select(Invitation.respondent_id, Invitation.unit_id, Invitation.questionnaire_code)
                                       .where(Invitation.campaign_id == campaign.id)).all())
     now = utcnow()
-    new = [{"campaign_id": campaign.id, "respondent_id": rid, "unit_id": uid, "group_id": gid,
-            "questionnaire_code": q, "nonce": tokens.new_nonce(), "status": "pending", "reminder_count": 0,
-            "created_at": now}
+    new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "pending", 0, now)
            for rid, uid, gid, q in wanted if (rid, uid, q) not in existing]
-    for i in range(0, len(new), CHUNK):
-        db.session.execute(insert(Invitation.__table__), new[i:i + CHUNK])
+    # COPY on PostgreSQL, one executemany on SQLite; the counter triggers see one statement.
+    insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
+                                       "nonce", "status", "reminder_count", "created_at"), new)
     return len(new)
 
 

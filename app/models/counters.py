@@ -3,8 +3,12 @@
 Why: the dashboard of a 1 000 000-invitation campaign must answer in ≤ 300 ms (DESIGN.md §7);
 a GROUP BY over the invitations takes ~0.7 s on PostgreSQL and ~1.6 s on SQLite. Triggers (not
 ORM events) see every writer — the mail workers' bulk updates, the survey form, imports — so the
-counters cannot drift. Definitions are those of app/progress/services.py; revoked invitations
-are left out.
+counters cannot drift. The definitions (listed in app/progress/services.py) are written once, as
+SQL, in invitation_vector(); recount() sums the same expressions. Revoked invitations are left out.
+
+PostgreSQL uses statement-level triggers with transition tables (one delta per counter row and
+statement); SQLite keeps row triggers (no statement triggers, and no slowdown on rows updated
+many times in one transaction).
 
 The triggers are created with the tables (create_all) and by the initial migration, which calls
 install_triggers(); a batch ALTER of `invitations` or `respondents` on SQLite recreates the table
@@ -52,7 +56,7 @@ class DailyAnswerCounter(Model):
 COUNTED = ("invitations", "invited", "delivered", "failed", "opened", "answered", "reminders")
 
 
-def _vector(row: str) -> list[str]:
+def invitation_vector(row: str) -> list[str]:
     """SQL expressions of one invitation row's contribution to each counter (row = NEW or OLD)."""
     live = f"{row}.revoked_at IS NULL"
     return [
@@ -71,7 +75,7 @@ def _vector(row: str) -> list[str]:
 
 def _add_invitation(row: str) -> list[str]:
     cols = ", ".join(COUNTED)
-    values = ", ".join(_vector(row))
+    values = ", ".join(invitation_vector(row))
     sets = ", ".join(f"{c} = progress_counters.{c} + excluded.{c}" for c in COUNTED)
     return [
         f"INSERT INTO progress_counters (campaign_id, unit_id, group_id, listed, {cols}) "
@@ -86,7 +90,7 @@ def _add_invitation(row: str) -> list[str]:
 
 def _remove_invitation(row: str) -> list[str]:
     # Plain UPDATEs: during a cascade delete the counter row may already be gone, and must stay gone.
-    sets = ", ".join(f"{c} = {c} - ({v})" for c, v in zip(COUNTED, _vector(row)))
+    sets = ", ".join(f"{c} = {c} - ({v})" for c, v in zip(COUNTED, invitation_vector(row)))
     return [
         f"UPDATE progress_counters SET {sets} WHERE campaign_id = {row}.campaign_id "
         f"AND unit_id = {row}.unit_id AND group_id = {row}.group_id",
@@ -127,23 +131,80 @@ def _sqlite_statements() -> list[str]:
     ]
 
 
-def _pg_function(name: str, remove: list[str], add: list[str]) -> str:
+def _pg_apply(rows: str, sign: str, values: list[str], names: tuple[str, ...], daily: bool = False) -> list[str]:
+    """Statements adding (sign '+': upsert) or removing (sign '-': UPDATE only, as row triggers did —
+    during a cascade delete the counter row may already be gone, and must stay gone) the summed
+    contribution of a set of rows, one delta per key. Counter rows are locked in key order first, so
+    concurrent statements touching several keys cannot deadlock on each other."""
+    if daily:
+        key, table = ("campaign_id", "unit_id", "day"), "progress_daily_answers"
+        source = (f"SELECT t.campaign_id, t.unit_id, t.answered_on AS day, count(*) AS answered FROM ({rows}) t "
+                  "WHERE t.answered_on IS NOT NULL AND t.revoked_at IS NULL GROUP BY 1, 2, 3")
+    else:
+        key, table = ("campaign_id", "unit_id", "group_id"), "progress_counters"
+        sums = ", ".join(f"sum({v}) AS {n}" for v, n in zip(values, names))
+        source = f"SELECT t.campaign_id, t.unit_id, t.group_id, {sums} FROM ({rows}) t GROUP BY 1, 2, 3"
+    on = " AND ".join(f"c.{k} = d.{k}" for k in key)
+    keys = (f"SELECT DISTINCT t.campaign_id, t.unit_id, t.{'answered_on AS day' if daily else 'group_id'} "
+            f"FROM ({rows}) t" + (" WHERE t.answered_on IS NOT NULL" if daily else ""))
+    lock = (f"PERFORM 1 FROM {table} c JOIN ({keys}) d ON {on} "
+            f"ORDER BY {', '.join('c.' + k for k in key)} FOR UPDATE OF c")
+    if sign == "-":
+        sets = ", ".join(f"{n} = c.{n} - d.{n}" for n in names)
+        return [lock, f"UPDATE {table} c SET {sets} FROM ({source}) d WHERE {on}"]
+    cols = ", ".join(key + names)
+    zeros = "".join(f", 0 AS {c}" for c in ("listed",) + COUNTED if c not in names) if not daily else ""
+    extra = ", ".join(c for c in ("listed",) + COUNTED if c not in names) if not daily else ""
+    sets = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+    return [lock, f"INSERT INTO {table} ({cols}{', ' + extra if extra else ''}) "
+                  f"SELECT d.*{zeros} FROM ({source}) d ORDER BY {', '.join(key)} "
+                  f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"]
+
+
+def _pg_body(removed: str | None, added: str | None, values: list[str], names: tuple, daily: bool) -> str:
+    out = []
+    for rows, sign in ((removed, "-"), (added, "+")):
+        if rows:
+            out += _pg_apply(rows, sign, values, names)
+            if daily:
+                out += _pg_apply(rows, sign, values, ("answered",), daily=True)
+    return "; ".join(out)
+
+
+def _pg_function(name: str, values: list[str], names: tuple, daily: bool) -> str:
+    """One plpgsql function for the three statement triggers of a table (TG_OP picks the branch).
+
+    An UPDATE removes what the old rows counted and adds what the new rows count, as the row
+    triggers did. (Joining old and new rows to skip unchanged ones is not cheaper: transition
+    tables have no index and no statistics, and the planner chose nested loops — quadratic.)"""
     return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF TG_OP IN ('UPDATE', 'DELETE') THEN " + "; ".join(remove) + "; END IF; "
-            "IF TG_OP IN ('UPDATE', 'INSERT') THEN " + "; ".join(add) + "; END IF; "
+            "IF TG_OP = 'INSERT' THEN " + _pg_body(None, "SELECT * FROM new_rows", values, names, daily) + "; "
+            "ELSIF TG_OP = 'DELETE' THEN " + _pg_body("SELECT * FROM old_rows", None, values, names, daily) + "; "
+            "ELSE " + _pg_body("SELECT * FROM old_rows", "SELECT * FROM new_rows", values, names, daily) + "; END IF; "
             "RETURN NULL; END $$")
 
 
+def _pg_triggers(table: str, function: str) -> list[str]:
+    # PostgreSQL: a trigger with transition tables has one event and no column list.
+    out = []
+    for event_name, refs in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                             ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+        name = f"trg_{function}_{event_name.lower()}"
+        out += [f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"CREATE TRIGGER {name} AFTER {event_name} ON {table} REFERENCING {refs} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"]
+    return out
+
+
 def _postgresql_statements() -> list[str]:
+    """Statement-level triggers: one delta per (campaign, unit, group) and per (campaign, unit, day)
+    per statement. Row triggers updated one counter row once per changed row, and PostgreSQL slows
+    down on each further update of a row already updated in the transaction (quadratic imports)."""
     return [
-        _pg_function("progress_invitation_counts", _remove_invitation("OLD"), _add_invitation("NEW")),
-        _pg_function("progress_respondent_counts", _remove_respondent("OLD"), _add_respondent("NEW")),
-        "DROP TRIGGER IF EXISTS trg_progress_inv ON invitations",
-        f"CREATE TRIGGER trg_progress_inv AFTER INSERT OR DELETE OR UPDATE OF {INVITATION_COLUMNS} "
-        "ON invitations FOR EACH ROW EXECUTE FUNCTION progress_invitation_counts()",
-        "DROP TRIGGER IF EXISTS trg_progress_resp ON respondents",
-        f"CREATE TRIGGER trg_progress_resp AFTER INSERT OR DELETE OR UPDATE OF {RESPONDENT_COLUMNS} "
-        "ON respondents FOR EACH ROW EXECUTE FUNCTION progress_respondent_counts()",
+        _pg_function("progress_invitation_counts", invitation_vector("t"), COUNTED, daily=True),
+        _pg_function("progress_respondent_counts", ["1"], ("listed",), daily=False),
+        *_pg_triggers("invitations", "progress_invitation_counts"),
+        *_pg_triggers("respondents", "progress_respondent_counts"),
     ]
 
 

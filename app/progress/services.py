@@ -19,14 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 
 from app.extensions import db
 from app.models import Campaign, DailyAnswerCounter, Group, Invitation, ProgressCounter, Respondent, Unit, utcnow
-from app.models.counters import COUNTED
+from app.models.counters import COUNTED, invitation_vector
 
-INVITED_STATES = ("queued", "sent", "failed", "bounced")
-FAILED_STATES = ("failed", "bounced")
 SORT_KEYS = ("code", "name", "kind", "listed", "invitations", "invited", "delivered", "failed", "opened",
              "answered", "rate", "reminders")
 
@@ -177,10 +175,6 @@ def _msg(kind: str, value: str) -> str:
     return _("Không sắp xếp được theo '%(value)s'.", value=value)
 
 
-def _sum_if(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
 def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
                       filters: Filters | None = None, shown: tuple[str, ...] = SHOWN) -> Progress:
     """Figures per assessed unit and group. `unit_ids` limits to a focal user's units (None = all);
@@ -277,17 +271,13 @@ def recount(campaign: Campaign) -> dict[tuple[int, int], Counts]:
     Used to check the counters; Counts fields are in the order of ProgressCounter's columns.
     """
     out: dict[tuple[int, int], Counts] = {}
-    inv = Invitation.__table__.c
-    invitation_q = (
-        select(inv.unit_id, inv.group_id, func.count(),
-               _sum_if(inv.status.in_(INVITED_STATES) | inv.sent_at.is_not(None) | select(Respondent.id).where(
-                   Respondent.id == inv.respondent_id, Respondent.email.is_(None)).exists()),
-               _sum_if(inv.status == "sent"), _sum_if(inv.status.in_(FAILED_STATES)),
-               func.count(inv.opened_on), func.count(inv.answered_on), func.coalesce(func.sum(inv.reminder_count), 0))
-        .where(inv.campaign_id == campaign.id, inv.revoked_at.is_(None))
-        .group_by(inv.unit_id, inv.group_id))
+    # The counters' own per-row definition (app/models/counters.py), summed: one definition.
+    sums = ", ".join(f"SUM({v})" for v in invitation_vector("i"))
+    invitation_q = text(f"SELECT i.unit_id, i.group_id, {sums} FROM invitations i WHERE i.campaign_id = :c "
+                        "GROUP BY i.unit_id, i.group_id").bindparams(c=campaign.id)
     for unit_id, group_id, *figures in db.session.execute(invitation_q):
-        out[(unit_id, group_id)] = Counts(0, *(int(v or 0) for v in figures))
+        if any(figures):
+            out[(unit_id, group_id)] = Counts(0, *(int(v or 0) for v in figures))
     res = Respondent.__table__.c
     for unit_id, group_id, n in db.session.execute(
             select(res.unit_id, res.group_id, func.count()).where(res.campaign_id == campaign.id)
