@@ -30,7 +30,7 @@ DEMO_PASSWORD = "demo-Chiso-2026"
 ACCOUNTS = [("admin@demo.parsurvey.vn", "admin", ()), ("theodoi@demo.parsurvey.vn", "coordinator", ()),
             ("daumoi.sotp@demo.parsurvey.vn", "focal", ("SO_TP",)),
             ("daumoi.tienyen@demo.parsurvey.vn", "focal", ("H_TY",)),
-            ("dieutravien@demo.parsurvey.vn", "enumerator", ("SO_TP", "H_TY"))]
+            ("dieutravien@demo.parsurvey.vn", "enumerator", ("SO_NV", "H_DH"))]
 
 
 def _name(rng: random.Random) -> str:

@@ -17,6 +17,17 @@ UNIT_KINDS = {
 }
 
 AUDIT_ACTIONS = {
+    "address.propose": _l("Đề xuất địa chỉ mới"),
+    "address.approve": _l("Duyệt đề xuất địa chỉ"),
+    "address.reject": _l("Từ chối đề xuất địa chỉ"),
+    "address.change": _l("Đổi địa chỉ thư điện tử"),
+    "campaign.mail_setup": _l("Đổi nội dung thư mời"),
+    "campaign.min_cell_sheets": _l("Đổi số phiếu tối thiểu mỗi ô"),
+    "invitation.not_me": _l("Người nhận báo nhầm người"),
+    "list.person_edit": _l("Sửa một người trong danh sách"),
+    "list.person_delete": _l("Xoá một người khỏi danh sách"),
+    "mail.test": _l("Gửi thư thử"),
+    "mailbox.imap": _l("Đổi cài đặt đọc thư (IMAP)"),
     "assessments.import": _l("Nhập điểm tự đánh giá / thẩm định"),
     "audit_log": _l("Xem nhật ký"),
     "campaign.create": _l("Tạo kỳ đánh giá"),

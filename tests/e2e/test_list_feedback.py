@@ -15,7 +15,7 @@ from .conftest import person, settle, upload
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Mat-khau-2026!"
+PASSWORD = "Hoa-sen-thang-bay-2026"
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOTS = ARTIFACTS / "lists-feedback"

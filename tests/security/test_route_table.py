@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from app.mailing.tokens import make_token
 from tests.conftest import login
 
 ROLES = ("admin", "coordinator", "focal", "focal_other", "enumerator", "anonymous")
@@ -112,7 +113,9 @@ def _values(w) -> dict:
 
 
 #: Per-endpoint URL arguments that differ from the defaults above.
-OVERRIDES = {"survey.interview": lambda w: {"respondent_id": w.citizen.id}}
+OVERRIDES = {"survey.interview": lambda w: {"respondent_id": w.citizen.id},
+             # Its own link: the resend and answer routes before it revoke or use the pending one.
+             "mailing.not_me_page": lambda w: {"token": make_token(w.inv_other)}}
 
 
 def url_for_rule(rule, values) -> str:
