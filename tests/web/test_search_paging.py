@@ -16,9 +16,10 @@ def _mail(directory: Path, n: int, to: str, subject: str) -> None:
     (directory / f"{n:06d}.eml").write_bytes(bytes(msg))
 
 
-def test_dev_mailbox_searches_and_pages(app, client, make_user):
-    directory = Path(app.config["MAIL_DEV_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
+def test_dev_mailbox_searches_and_pages(app, client, make_user, tmp_path):
+    directory = tmp_path / "mail"  # its own folder: other tests leave mails in the session's one
+    directory.mkdir()
+    app.config["MAIL_DEV_DIR"] = str(directory)
     for n in range(45):
         _mail(directory, n, f"nguoi{n}@sotp.gov.vn", f"Thư mời số {n}")
     _mail(directory, 99, "giang.vt@hdnd.gov.vn", "Nhắc nhở: khảo sát Chỉ số CCHC")
