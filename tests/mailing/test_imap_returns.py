@@ -1,8 +1,8 @@
 """Bounces and replies read from a REAL IMAP server (Dovecot on loopback), end to end:
 invitation sent through aiosmtpd -> delivery report / reply delivered into Dovecot -> one
 polling run -> invitation state, dashboard figures, replies list, folders on the server."""
-import os
 import json
+import os
 from pathlib import Path
 
 import pytest
