@@ -21,6 +21,7 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import Invitation, Response
+from tests.conftest import release_all
 
 pytestmark = pytest.mark.postgres_only
 
@@ -84,8 +85,8 @@ def test_submissions_survive_a_database_restart_mid_burst(app, database_url, liv
 
     def kill_my_backend(conn, cursor, statement, parameters, context, executemany):
         # Deterministic part: the first three sheets lose their backend right after the
-        # invitation row was claimed, before the answers are written.
-        if statement.startswith("INSERT INTO responses"):
+        # invitation row was claimed, before the sealed answers are written.
+        if statement.startswith("INSERT INTO sealed_answers"):
             with kill_lock:
                 if len(killed_inside) >= 3:
                     return
@@ -129,6 +130,7 @@ def test_submissions_survive_a_database_restart_mid_burst(app, database_url, liv
 
     answered = set(db.session.scalars(select(Invitation.id).where(Invitation.answered_on.is_not(None))))
     assert {links[i][0] for i in ok} <= answered  # whoever saw the thanks has the answer stored
+    release_all()  # sealed at submission, released later by the job runner (app/survey/sealing.py)
     assert db.session.scalar(select(func.count()).select_from(Response)) == len(answered)
 
     # The app recovered (pool_pre_ping replaced the dead connections): the others send again.
@@ -137,6 +139,7 @@ def test_submissions_survive_a_database_restart_mid_burst(app, database_url, liv
     for i in failed:
         succeeded, status, _ = clients[i].submit()
         assert succeeded, status
+    release_all()
     assert db.session.scalar(select(func.count()).select_from(Response)) == len(clients)
     assert db.session.scalar(select(func.count()).select_from(Invitation)
                              .where(Invitation.answered_on.is_not(None))) == len(clients)
