@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask --app wsgi
 # Development (fixed local secret, development mailbox) is asked for explicitly: without
 # PARSURVEY_ENV the app applies production rules and refuses to start without SECRET_KEY/MAIL_URL.
-DEV     = PARSURVEY_ENV=development
+DEV     = PARSURVEY_ENV=development BASE_URL=$(BASE_URL)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 #: Mailed links must reach this server: they follow HOST and PORT unless BASE_URL is given.
@@ -45,8 +45,8 @@ run: seed
 	@echo "  daumoi.sotp@demo.parsurvey.vn (Đầu mối Sở Tư pháp)  dieutravien@demo.parsurvey.vn (Điều tra viên)"
 	@echo "Mail goes to the development mailbox: Hộp thư thử nghiệm in the menu."
 	@echo ""
-	$(DEV) BASE_URL=$(BASE_URL) $(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
-	$(DEV) BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEV) $(FLASK) jobs run & JOBS=$$!; trap "kill $$JOBS 2>/dev/null" EXIT INT TERM; \
+	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-dev catalogs
