@@ -210,4 +210,6 @@ def unit_notes(tables: dict) -> dict:
 
     totals = tables["totals"].copy()
     totals["void_reason"] = totals["void_reason"].astype(object).where(totals["void_reason"].notna(), "")
-    return _unit_notes(SimpleNamespace(totals=totals, leaf_points=tables["leaf_points"].fillna({"flags": ""})))
+    leaves = tables["leaf_points"].copy()
+    leaves["flags"] = leaves["flags"].astype(object).where(leaves["flags"].notna(), "")  # all-NaN reads as float
+    return _unit_notes(SimpleNamespace(totals=totals, leaf_points=leaves))
