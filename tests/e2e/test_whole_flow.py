@@ -273,12 +273,14 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     admin.goto(f"{base_url}/admin/campaigns/{campaign_id}")
     admin.click(".subnav >> text=Can thiệp")
     admin.click("button:has-text('Quét ngay')")
-    assert flash(admin).startswith("Đã quét 7 phiếu:")
+    scanned = flash(admin)
+    assert scanned.startswith("Đã quét 7 phiếu:")
     admin.select_option("#f-unit", "SO_NV")
     admin.select_option("#f-rule", "same_device")
     admin.click("button:has-text('Lọc')")
     rows = admin.locator("#findings tbody tr")
-    assert rows.count() == 1
+    found = [(f.rule, f.unit_id, f.severity, len(f.response_ids or [])) for f in db.session.scalars(db.select(Finding))]
+    assert rows.count() == 1, (scanned, found)
     shots(admin, "finding-listed")
     rows.first.locator("a:has-text('Xem bằng chứng')").click()
     shots(admin, "finding-evidence")
