@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.core.cli_utils import fail, report
+from app.core.cli_utils import commit_or_fail, fail, report
 from app.core.schemes import SchemeNotFound
 from app.extensions import db
 from app.models import Campaign, Finding, User
@@ -86,12 +86,7 @@ def decide_command(finding_id, action, reason, email, as_json):
     if not (reason or "").strip():
         fail(_("Cần ghi lý do của quyết định (--reason)."))
     actor = _actor(email)
-    try:
-        decision = decide(finding, action, reason, actor=actor, via="cli")
-        db.session.commit()
-    except ReviewError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    decision = commit_or_fail(lambda: decide(finding, action, reason, actor=actor, via="cli"), ReviewError)
     unit = finding.unit
     payload = {"finding": finding_row(finding), "decision": {"id": decision.id, "action": decision.action,
                                                             "reason": decision.reason},

@@ -4,7 +4,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from app.admin.cli import get_campaign
-from app.core.cli_utils import fail, report
+from app.core.cli_utils import commit_or_fail, fail, report
 from app.extensions import db
 from app.models import AddressProposal, Invitation, User
 
@@ -92,12 +92,7 @@ def addresses_propose(invitation_id, new_email, reason, user_email, as_json):
     if invitation is None:
         fail(_("Không có thư mời với mã số %(id)s.", id=invitation_id))
     actor = _user(user_email)
-    try:
-        proposal = address_changes.propose(invitation, new_email, reason, actor)
-        db.session.commit()
-    except MailingError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    proposal = commit_or_fail(lambda: address_changes.propose(invitation, new_email, reason, actor), MailingError)
     report(_proposal_row(proposal), as_json,
            _("Đề xuất #%(id)d đang chờ Tổ thư ký quyết định.", id=proposal.id))
 
@@ -117,12 +112,7 @@ def addresses_decide(proposal_id, approve, note, user_email, as_json):
     if proposal is None:
         fail(_("Không có đề xuất với mã số %(id)s.", id=proposal_id))
     actor = _user(user_email)
-    try:
-        queued = address_changes.decide(proposal, approve, actor, note)
-        db.session.commit()
-    except MailingError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    queued = commit_or_fail(lambda: address_changes.decide(proposal, approve, actor, note), MailingError)
     text = (_("Đề xuất #%(id)d đã được duyệt; %(n)d đường dẫn mới đang chờ gửi.", id=proposal.id, n=queued) if approve
             else _("Đề xuất #%(id)d đã bị từ chối.", id=proposal.id))
     report({**_proposal_row(proposal), "queued": queued}, as_json, text)

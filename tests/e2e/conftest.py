@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
-from tests.browser_support import ARTIFACTS, chromium_browser, live_server, smtp_server
+from tests.browser_support import ARTIFACTS, chromium_browser, live_server, sign_in, smtp_server
 
 SHOTS = ARTIFACTS / "e2e"
 LINK_RE = re.compile(r"(http://127\.0\.0\.1:\d+/s/[A-Za-z0-9._-]+)(?![A-Za-z0-9._/-])")  # not the /khong-phai-toi link
@@ -63,12 +63,7 @@ def person(browser, base_url: str, email: str, password: str, errors: list):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
     page = context.new_page()
     watch(page, errors)
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/")
-    return page
+    return sign_in(page, base_url, email, password)
 
 
 def watch(page, errors: list) -> None:

@@ -5,7 +5,7 @@ axe-core comes bundled in axe-playwright-python (its axe.min.js); nothing is fet
 import re
 from urllib.parse import urljoin, urlparse
 
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, sign_in
 
 SHOTS = ARTIFACTS / "screens"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -37,13 +37,7 @@ def check_page(page, name: str, problems: list) -> None:
 
 def signed_in(browser, base_url: str, email: str, size: str = "desktop", password: str = PASSWORD):
     context = browser.new_context(viewport=SIZES[size], locale="vi-VN", accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/")
-    return page
+    return sign_in(context.new_page(), base_url, email, password)
 
 
 def pattern(path: str) -> str:

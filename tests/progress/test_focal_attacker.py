@@ -145,7 +145,7 @@ def test_secretariat_keeps_the_drilldown_with_names_and_states(attack, client, m
 def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app):
     """The same attack in a real browser: the focal unit of SO_TP signs in by the form, sees counts and
     its failed addresses only, is refused a forged POST from the page, proposes; a coordinator approves."""
-    from tests.browser_support import chromium_browser
+    from tests.browser_support import chromium_browser, sign_in
     from tests.browser_support import live_server as serve
 
     known, _focal = attack
@@ -153,16 +153,10 @@ def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app)
     make_user("coordinator", email="theodoi@example.gov.vn", password="mat-khau-theo-doi-2026")
     c = known.campaign.id
     with serve(app) as url, chromium_browser() as browser:
-        def sign_in(email, password):
-            page = browser.new_context().new_page()
-            page.goto(f"{url}/login")
-            page.fill("#email", email)
-            page.fill("#password", password)
-            page.click("button[type=submit].primary")
-            page.wait_for_url(f"{url}/")
-            return page
+        def signed_in(email, password):
+            return sign_in(browser.new_context().new_page(), url, email, password)
 
-        page = sign_in("daumoi.sotp@example.gov.vn", "mat-khau-dau-moi-2026")
+        page = signed_in("daumoi.sotp@example.gov.vn", "mat-khau-dau-moi-2026")
         page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_TP'].id}")
         text = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
         assert "Người p7" in text and "Người p8" in text
@@ -181,7 +175,7 @@ def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app)
         page.click(f"form.propose:has(#email-{known.people['p7'].id}) button[type=submit]")
         assert "Chưa có thư nào gửi tới địa chỉ mới" in page.inner_text(".flash.success")
 
-        staff = sign_in("theodoi@example.gov.vn", "mat-khau-theo-doi-2026")
+        staff = signed_in("theodoi@example.gov.vn", "mat-khau-theo-doi-2026")
         staff.goto(f"{url}/campaigns/{c}/addresses")
         assert "Cán bộ đã chuyển hộp thư" in staff.inner_text("#proposals")
         staff.click("form.decide button[value=approve]")
