@@ -7,6 +7,8 @@ from app.extensions import db
 from app.models import Heartbeat, utcnow
 
 NAME = "jobs"
+#: The runner beats every 15 s (jobs/registry.py); after this long without a beat every page
+#: (progress, mailing) says it is down. The one rule: nothing else decides "alive".
 ALIVE_WITHIN = timedelta(seconds=60)
 
 

@@ -5,7 +5,6 @@ Bad files never raise here: every mistake becomes a :class:`Problem` so that
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field as dc_field
@@ -15,7 +14,7 @@ from typing import Any, Optional
 import yaml
 
 from .checker import Checker
-from .model import Problem, Scheme, SchemeError
+from .model import Problem
 from .questionnaire_reader import read_questionnaire
 from .scheme_reader import read_scheme
 from .validate import assemble, cross_check
@@ -176,11 +175,3 @@ def default_directory() -> Path:
     """The directory of the shipped schemes (this package)."""
     return Path(__file__).resolve().parent
 
-
-@functools.lru_cache(maxsize=1)
-def load_default() -> dict[str, Scheme]:
-    """The shipped schemes by code; raises :class:`SchemeError` if any file is wrong."""
-    result = load_directory(default_directory())
-    if result.problems:
-        raise SchemeError(result.problems)
-    return result.schemes

@@ -27,7 +27,7 @@ class Problem:
 
 
 class SchemeError(Exception):
-    """Raised by :func:`questionnaires.load_default` when the shipped data is invalid."""
+    """Raised when a directory of schemes the app relies on has problems (``app.core.schemes``)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)

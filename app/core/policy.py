@@ -1,6 +1,4 @@
 """Role policy: every route declares who may use it; undeclared routes are refused (fail closed)."""
-from functools import wraps
-
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -40,15 +38,3 @@ def require_unit(unit_code: str) -> None:
     """Abort 403 unless the signed-in account may see this unit (focal scope)."""
     if not current_user.can_see_unit(unit_code):
         abort(403)
-
-
-def roles_of(view) -> frozenset | None:
-    return getattr(view, "allowed_roles", None)
-
-
-def wraps_policy(inner, outer):
-    """Keep the declared roles when another decorator wraps a view."""
-    wrapped = wraps(inner)(outer)
-    if hasattr(inner, "allowed_roles"):
-        wrapped.allowed_roles = inner.allowed_roles
-    return wrapped

@@ -1,33 +1,18 @@
 """State of the job runner (heartbeat) and of a campaign's outbox, for the dashboard."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Heartbeat, OutboxMessage, utcnow
-
-#: The runner beats every 15 s; after this long without a beat the page says it is down.
-STALE_AFTER = timedelta(seconds=90)
+from app.models import OutboxMessage
+from jobs import heartbeat
 
 
 def runner_status() -> dict:
-    """{alive, at, leader}: the mailing package's view when it has one, else the heartbeat row."""
-    try:
-        from jobs.heartbeat import runner_status as mailing_runner_status
-    except ImportError:
-        mailing_runner_status = None
-    if mailing_runner_status is not None:
-        status = dict(mailing_runner_status())
-    else:
-        row = db.session.get(Heartbeat, "jobs")
-        status = {"alive": bool(row and utcnow() - row.at <= STALE_AFTER),
-                  "at": row.at if row else None, "leader": bool(row and row.leader)}
-    at = status.get("at")
-    status["at"] = at.isoformat(timespec="seconds") + "Z" if hasattr(at, "isoformat") else at
-    status["alive"] = bool(status.get("alive"))
-    return status
+    """{alive, at, leader} as JSON-ready values: the one heartbeat rule (`jobs.heartbeat`)."""
+    status = heartbeat.runner_status()
+    at = status["at"]
+    return {**status, "at": at.isoformat(timespec="seconds") + "Z" if at is not None else None}
 
 
 def outbox_status(campaign_id: int) -> dict:

@@ -117,11 +117,6 @@ def _draft(invitation_id: int) -> SurveyDraft | None:
                              .execution_options(populate_existing=True))
 
 
-def get_draft(invitation: Invitation) -> SurveyDraft | None:
-    """The saved draft of an invitation, if any (read only)."""
-    return _draft(invitation.id)
-
-
 def open_link(invitation: Invitation, paradata: Paradata, today: date) -> SurveyDraft | None:
     """First open of a link: create the draft with the open time and the opener's hashes.
 

@@ -21,7 +21,9 @@ def test_shipped_schemes_load_without_problems():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return qn.load_default()
+    result = load_directory(qn.default_directory())
+    assert result.problems == []
+    return result.schemes
 
 
 @pytest.mark.parametrize("code", ["PAR_PROVINCE", "PAR_MINISTRY", "MINISTRY_INTERNAL"])
@@ -90,10 +92,6 @@ def test_internal_topical_questionnaires_stay_in_their_field(shipped):
     assert topical
     for q in topical:
         assert {it.field_code for it in q.items if it.type == "choice"} == {q.field}
-
-
-def test_load_default_is_cached():
-    assert qn.load_default() is qn.load_default()
 
 
 # --- the minimal fixture and the model -----------------------------------------------------
