@@ -36,6 +36,8 @@ class Config:
     #: Extra CA certificates (PEM) trusted for STARTTLS/SSL to the offices' SMTP and IMAP servers
     #: (many use an internal CA); the system store is always trusted too.
     MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE") or None
+    #: Seconds an SMTP or IMAP connection (and each of its commands) may take before it is given up.
+    MAIL_TIMEOUT = 30
     #: Public address used in mailed links.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     #: Comma-separated addresses of reverse proxies allowed to set X-Forwarded-For.
@@ -69,6 +71,12 @@ class Config:
 
     #: Development mode only: the development mailbox page (every respondent's link) exists.
     DEVELOPMENT = False
+
+    #: DESIGN.md §4: the fraction f of each survey leaf given to a unit whose survey was voided.
+    INDEX_VOIDED_FRACTION = 0.0
+    #: Readiness check before computing the index: a unit with fewer included sheets than this is
+    #: named (its survey score rests on too little; the publication threshold k is 3).
+    INDEX_MIN_SHEETS = 3
 
     QUESTIONNAIRES_DIR = os.environ.get("QUESTIONNAIRES_DIR") or str(BASE_DIR / "questionnaires")
     TESTING = False

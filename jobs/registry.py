@@ -2,6 +2,14 @@
 from dataclasses import dataclass
 from typing import Callable
 
+from app.extensions import db
+from app.interference_review.jobs import scheduled_scan
+from app.mailing.imap import read_all
+from app.mailing.outbox import drain_once
+from app.mailing.services import check_deadlines, scheduled_reminders
+from app.survey.sealing import release_sealed
+from jobs.heartbeat import beat
+
 
 @dataclass(frozen=True)
 class Job:
@@ -16,56 +24,30 @@ class Job:
     cron: str | None = None
 
 
-def _heartbeat():
-    from jobs.heartbeat import beat
-
-    beat()
-
-
-def _drain_outbox():
-    from app.mailing.outbox import drain_once
-
-    return drain_once()
-
-
 def _reminders():
-    from app.extensions import db
-    from app.mailing.services import scheduled_reminders
-
     count = scheduled_reminders()
     db.session.commit()
     return count
 
 
 def _deadlines():
-    from app.extensions import db
-    from app.mailing.services import check_deadlines
-
     done = check_deadlines()
     db.session.commit()
     return done
 
 
-def _release_sealed():
-    from app.survey.sealing import release_sealed
-
-    return release_sealed()
-
-
 def _read_bounces():
-    from app.mailing.imap import read_all
-
     return read_all().as_dict()
 
 
 JOBS: list[Job] = [
-    Job("heartbeat", _heartbeat, 15, "Record that the job runner is alive"),
-    Job("outbox.drain", _drain_outbox, 5, "Send the mails that are due", every_worker=True),
+    Job("heartbeat", beat, 15, "Record that the job runner is alive"),
+    Job("outbox.drain", drain_once, 5, "Send the mails that are due", every_worker=True),
     Job("reminders.schedule", _reminders, 900, "Queue the scheduled reminders of open campaigns"),
     Job("deadlines.check", _deadlines, 600, "Record passed deadlines; stop reminders after the answering deadline"),
-    Job("survey.release", _release_sealed, 300,
+    Job("survey.release", release_sealed, 300,
         "Move sealed answer sheets into responses, shuffled, once the release rule is met", every_worker=True),
     Job("mail.read_bounces", _read_bounces, 300, "Read bounces and replies from every mailbox with IMAP settings"),
-    Job("interference-scan", lambda: __import__("app.interference_review.jobs", fromlist=["scheduled_scan"])
-        .scheduled_scan(), 3600, "Scan campaigns with new responses for interference (leader only)", cron="7 * * * *"),
+    Job("interference-scan", scheduled_scan, 3600, "Scan campaigns with new responses for interference (leader only)",
+        cron="7 * * * *"),
 ]

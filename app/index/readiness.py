@@ -14,9 +14,6 @@ from app.core import clock
 from app.extensions import db
 from app.models import Campaign, Finding, RespondentList, Response, SelfAssessment, Unit
 
-#: Fewer sheets than this and a unit's survey score rests on too little (the publication k = 3).
-DEFAULT_MIN_SHEETS = 3
-
 
 @dataclass
 class Readiness:
@@ -63,7 +60,7 @@ def readiness(campaign: Campaign) -> Readiness:
                                                                           Finding.state == "open"))
     if open_findings:
         out.issues.append(("findings", _("%(n)d dấu hiệu can thiệp chưa được quyết định.", n=open_findings)))
-    minimum = int(current_app.config.get("INDEX_MIN_SHEETS", DEFAULT_MIN_SHEETS))
+    minimum = int(current_app.config["INDEX_MIN_SHEETS"])
     thin = [u for u in units if sheets.get(u.id, 0) < minimum and not u.survey_voided]
     if thin:
         out.issues.append(("sheets", _("%(n)d đơn vị có dưới %(k)d phiếu: %(names)s.", n=len(thin), k=minimum,

@@ -6,7 +6,6 @@ traced and the computation repeated byte for byte.
 """
 from __future__ import annotations
 
-import functools
 import io
 import math
 import subprocess
@@ -41,7 +40,6 @@ class Computation:
     result: IndexResult
 
 
-@functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """``git rev-parse HEAD`` of the checkout, or a fixed label when git is not available."""
     root = Path(__file__).resolve().parents[2]
@@ -52,6 +50,10 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         pass
     return "parsurvey-unversioned"
+
+
+#: Read once, when the app starts (this module is imported by the index blueprint), never in a request.
+CODE_VERSION = code_version()
 
 
 def compute(campaign: Campaign, voided_fraction: float = 0.0) -> tuple[LoadedInputs, IndexResult]:
@@ -74,7 +76,7 @@ def compute_run(campaign: Campaign, actor=None, voided_fraction: float = 0.0,
     run = IndexRun(campaign_id=campaign.id, user_id=getattr(actor, "id", None),
                    scheme_digest=loaded.scheme.digest or campaign.scheme_digest or "",
                    inputs_digest=loaded.inputs_digest, result_digest=result.result_digest(),
-                   code_version=code_version(),
+                   code_version=CODE_VERSION,
                    params={"voided_fraction": float(voided_fraction), "scheme": loaded.scheme.code,
                            "scheme_version": loaded.scheme.version,
                            "decisions": len([d for d in loaded.decisions if d["action"]]),

@@ -146,7 +146,7 @@ class ImapSession:
 def read_mailbox(box: Mailbox, report: ReadReport) -> None:
     """Read one mailbox; a problem is recorded on the mailbox (and reported), never raised."""
     box_id, label = box.id, box.unit_code or "*"
-    timeout = current_app.config.get("MAIL_TIMEOUT", 30)
+    timeout = current_app.config["MAIL_TIMEOUT"]
     try:
         with ImapSession(box, timeout) as session:
             for uid in session.uids():

@@ -34,7 +34,7 @@ class _Connection(Connection):
 
     def configure_host(self):
         mail = self.mail
-        timeout = current_app.config.get("MAIL_TIMEOUT", 30)
+        timeout = current_app.config["MAIL_TIMEOUT"]
         if mail.use_ssl:
             host = smtplib.SMTP_SSL(mail.server, mail.port, timeout=timeout, context=mail_tls_context())
         else:

@@ -221,7 +221,7 @@ def _mailbox_ok(route: Route) -> None:
 def make_transport(route: Route):
     if route.settings is None:
         return DevTransport(current_app.config["MAIL_DEV_DIR"])
-    return SmtpTransport(route.settings, timeout=current_app.config.get("MAIL_TIMEOUT", 30), ssl_context=mail_tls_context())
+    return SmtpTransport(route.settings, timeout=current_app.config["MAIL_TIMEOUT"], ssl_context=mail_tls_context())
 
 
 def mail_tls_context() -> ssl.SSLContext:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -49,10 +48,6 @@ SOURCES = ("assessed", "survey")
 
 # Answers are credits in [0, 1], so a sum may exceed n only by rounding noise.
 _CREDIT_SLACK = 1e-9
-
-
-#: Instances made by ``prepare`` (already canonical and checked).
-_PREPARED: "weakref.WeakSet[IndexInputs]" = weakref.WeakSet()
 
 
 class ScoringInputError(ValueError):
@@ -94,6 +89,10 @@ class IndexInputs:
     assessments: pd.DataFrame
     bands: tuple[tuple[str, float], ...] = field(default=())
     voided_fraction: float = 0.0
+
+
+class PreparedInputs(IndexInputs):
+    """Inputs returned by ``prepare``: checked, canonical copies (the type says so, no registry)."""
 
 
 def natural_key(code: object) -> tuple:
@@ -181,7 +180,7 @@ def prepare(inputs: IndexInputs) -> IndexInputs:
     again (compute, robustness and the digest of a run share one check);
     its frames must not be modified in place.
     """
-    if inputs in _PREPARED:
+    if isinstance(inputs, PreparedInputs):
         return inputs
     lv = _require("leaves", inputs.leaves)
     fd = _require("fields", inputs.fields)
@@ -263,7 +262,7 @@ def prepare(inputs: IndexInputs) -> IndexInputs:
     if problems:
         raise ScoringInputError(problems)
 
-    prepared = IndexInputs(
+    return PreparedInputs(
         leaves=sort_natural(lv, ["code"]),
         fields=fd.reset_index(drop=True),  # row order is the published order
         weights=sort_natural(wt, ["leaf", "group"]),
@@ -276,8 +275,6 @@ def prepare(inputs: IndexInputs) -> IndexInputs:
         bands=tuple(sorted(bands, key=lambda b: -b[1])),
         voided_fraction=vf,
     )
-    _PREPARED.add(prepared)
-    return prepared
 
 
 def sort_natural(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -1,4 +1,5 @@
 """The answer sheet as a WTForms form built at run time from the questionnaire YAML."""
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -26,20 +27,14 @@ class Section:
     fields: list
 
 
-#: (id(questionnaire), strict, with_mode) -> (questionnaire, form class). The questionnaires are
-#: loaded once per process, so the class (fields, validators, choices) is built once, not per request.
-_SHEET_CLASSES: dict = {}
-
-
 def build_form(questionnaire, strict: bool = True, with_mode: bool = False, formdata=None, data=None):
     """A form for `questionnaire`; `strict=False` (save draft) checks values but not required answers."""
-    key = (id(questionnaire), strict, with_mode)
-    cached = _SHEET_CLASSES.get(key)
-    if cached is None or cached[0] is not questionnaire:
-        cached = _SHEET_CLASSES[key] = (questionnaire, _sheet_class(questionnaire, strict, with_mode))
-    return cached[1](formdata=formdata, data=data)
+    return _sheet_class(questionnaire, strict, with_mode)(formdata=formdata, data=data)
 
 
+# A questionnaire is a frozen value (questionnaires/model.py): the form class is kept by its
+# content, so an edited questionnaire gets a new class and the same one is not built per request.
+@functools.lru_cache(maxsize=64)
 def _sheet_class(questionnaire, strict: bool, with_mode: bool):
     class AnswerSheet(FlaskForm):
         pass
