@@ -1,6 +1,6 @@
 """Set-up commands: schemes, campaigns, units, groups, mailboxes, demo (DESIGN.md §6)."""
 import json
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask.cli import with_appcontext
 
 import questionnaires
-from app.core.cli_utils import fail, report
+from app.core.cli_utils import campaign_command, commit_or_fail, fail, report
+from app.core.lookups import campaign_or_fail
 from app.core.schemes import SchemeNotFound, get_scheme
 from app.extensions import db
-from app.models import Campaign, Group, Unit
+from app.models import Campaign
 
 from .services import SetupError, create_campaign, import_units
 
@@ -21,26 +22,10 @@ def _date(value):
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            from datetime import datetime
-
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
     fail(_("'%(value)s' không phải ngày; dùng dạng YYYY-MM-DD hoặc DD/MM/YYYY.", value=value))
-
-
-def get_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        fail(_("Không có kỳ đánh giá với mã số %(id)s.", id=campaign_id))
-    return campaign
-
-
-def get_unit(campaign: Campaign, code: str) -> Unit:
-    unit = db.session.scalar(db.select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == code))
-    if unit is None:
-        fail(_("Không có đơn vị với mã '%(code)s' trong kỳ đánh giá %(id)s.", code=code, id=campaign.id))
-    return unit
 
 
 schemes = click.Group("schemes", help="Bộ chỉ số và phiếu khảo sát / schemes and questionnaires.")
@@ -92,12 +77,8 @@ campaigns = click.Group("campaigns", help="Kỳ đánh giá / campaigns.")
 @with_appcontext
 def campaigns_create(scheme_code, year, name, lists_by, answers_by, assessments_by, as_json):
     """Create a campaign; prints its id."""
-    try:
-        campaign = create_campaign(scheme_code, year, name, _date(lists_by), _date(answers_by), _date(assessments_by))
-        db.session.commit()
-    except SetupError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    campaign = commit_or_fail(lambda: create_campaign(scheme_code, year, name, _date(lists_by), _date(answers_by),
+                                                      _date(assessments_by)), SetupError)
     report({"id": campaign.id, "scheme": campaign.scheme_code, "year": campaign.year}, as_json, str(campaign.id))
 
 
@@ -115,12 +96,10 @@ def campaigns_list(as_json):
 units = click.Group("units", help="Đơn vị được đánh giá / assessed units.")
 
 
-@units.command("list")
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--json", "as_json", is_flag=True)
+@campaign_command(units, "list")
 @with_appcontext
 def units_list(campaign_id, as_json):
-    campaign = get_campaign(campaign_id)
+    campaign = campaign_or_fail(campaign_id)
     from app.models import RespondentList
 
     states = dict(db.session.execute(db.select(RespondentList.unit_id, RespondentList.state)
@@ -130,31 +109,22 @@ def units_list(campaign_id, as_json):
     report({"units": rows}, as_json, "\n".join(f"{r['code']}\t{r['kind']}\t{r['list_state']}\t{r['name']}" for r in rows))
 
 
-@units.command("import")
+@campaign_command(units, "import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def units_import(file, campaign_id, as_json):
-    campaign = get_campaign(campaign_id)
-    try:
-        result = import_units(campaign, Path(file).name, Path(file).read_bytes())
-        db.session.commit()
-    except SetupError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    campaign = campaign_or_fail(campaign_id)
+    result = commit_or_fail(lambda: import_units(campaign, Path(file).name, Path(file).read_bytes()), SetupError)
     report(result, as_json, f"Imported {result['imported']} units.")
 
 
 groups = click.Group("groups", help="Nhóm đối tượng / respondent groups.")
 
 
-@groups.command("list")
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--json", "as_json", is_flag=True)
+@campaign_command(groups, "list")
 @with_appcontext
 def groups_list(campaign_id, as_json):
-    campaign = get_campaign(campaign_id)
+    campaign = campaign_or_fail(campaign_id)
     rows = [{"id": g.id, "code": g.code, "name": g.name, "priority": g.priority, "questionnaire": g.questionnaire_code,
              "weight": g.weight, "requires_email": g.requires_email, "quota_min": g.quota_min, "quota_max": g.quota_max,
              "quota_by_kind": g.quota_by_kind} for g in campaign.groups]
@@ -174,15 +144,14 @@ mailboxes = click.Group("mailboxes", help="Hộp thư công vụ / official mail
 def mailboxes_add(unit_code, url, imap_url, as_json):
     from app.mailing.mailboxes import MailboxError, parse_imap_url, parse_mail_url, save_imap, save_mailbox
 
-    try:
+    def save():
         imap = parse_imap_url(imap_url) if imap_url else None
         box = save_mailbox(unit_code, parse_mail_url(url))
         if imap is not None:
             save_imap(box, imap)
-        db.session.commit()
-    except MailboxError as exc:
-        db.session.rollback()
-        fail(str(exc))
+        return box
+
+    box = commit_or_fail(save, MailboxError)
     report({"id": box.id, "unit": box.unit_code, "host": box.host, "port": box.port, "tls": box.tls,
             "sender": box.sender, "imap_host": box.imap_host, "imap_folder": box.imap_folder}, as_json, f"Mailbox {box.id} for {box.unit_code or 'default'} saved.")
 

@@ -1,14 +1,14 @@
 """The secretariat's set-up screens: campaigns, units, groups, deadlines, accounts, mailboxes."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.auth.services import AccountError, create_user
-from app.core.nav import campaign_link
+from app.core.lookups import campaign_or_404
 from app.core.policy import allow
 from app.core.schemes import all_schemes
+from app.core.transactions import commit_or_flash
 from app.extensions import db
 from app.mailing.mailboxes import ImapSettings, MailboxError, SmtpSettings, save_imap, save_mailbox
 from app.models import AuditEntry, Campaign, MailReply, Mailbox, User
@@ -17,11 +17,6 @@ from .forms import CampaignForm, DeadlinesForm, MailboxForm, UnitForm, UploadFor
 from .services import SetupError, add_unit, create_campaign, import_units, set_min_cell_sheets, update_deadlines
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-campaign_link("admin.campaign", _l("Thiết lập"), ["admin"], order=10)
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
 
 
 @bp.route("/campaigns", methods=["GET", "POST"])
@@ -30,15 +25,12 @@ def campaigns():
     form = CampaignForm()
     form.scheme.choices = [SelectChoice(code, f"{s.name} ({code})") for code, s in sorted(all_schemes().items())]
     if form.validate_on_submit():
-        try:
-            campaign = create_campaign(form.scheme.data, form.year.data, form.name.data, form.lists_by.data,
-                                       form.answers_by.data, form.assessments_by.data, actor=current_user)
-            db.session.commit()
-            flash(_("Đã tạo kỳ đánh giá."), "success")
+        done, campaign = commit_or_flash(
+            lambda: create_campaign(form.scheme.data, form.year.data, form.name.data, form.lists_by.data,
+                                    form.answers_by.data, form.assessments_by.data, actor=current_user),
+            SetupError, _("Đã tạo kỳ đánh giá."))
+        if done:
             return redirect(url_for("admin.campaign", campaign_id=campaign.id))
-        except SetupError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
     items = db.session.scalars(db.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
     return render_template("admin/campaigns.html", campaigns=items, form=form)
 
@@ -46,33 +38,28 @@ def campaigns():
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
 @allow("admin")
 def campaign(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     deadlines = DeadlinesForm(obj=campaign, prefix="d")
     unit_form = UnitForm(prefix="u")
     upload = UploadForm(prefix="f")
     action = request.form.get("action")
-    try:
-        if action == "deadlines" and deadlines.validate_on_submit():
+    done = False
+    if action == "deadlines" and deadlines.validate_on_submit():
+        def save_deadlines():
             update_deadlines(campaign, deadlines.lists_by.data, deadlines.answers_by.data,
                              deadlines.assessments_by.data, actor=current_user)
             set_min_cell_sheets(campaign, deadlines.min_cell_sheets.data, actor=current_user)
-            db.session.commit()
-            flash(_("Đã cập nhật các hạn."), "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign.id))
-        if action == "unit" and unit_form.validate_on_submit():
-            add_unit(campaign, unit_form.code.data, unit_form.name.data, unit_form.kind.data, actor=current_user)
-            db.session.commit()
-            flash(_("Đã thêm đơn vị."), "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign.id))
-        if action == "units_import" and upload.validate_on_submit():
-            f = upload.file.data
-            result = import_units(campaign, f.filename, f.read(), actor=current_user)
-            db.session.commit()
-            flash(_("Đã nhập %(n)d đơn vị.", n=result["imported"]), "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign.id))
-    except SetupError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        done, _r = commit_or_flash(save_deadlines, SetupError, _("Đã cập nhật các hạn."))
+    elif action == "unit" and unit_form.validate_on_submit():
+        done, _r = commit_or_flash(lambda: add_unit(campaign, unit_form.code.data, unit_form.name.data,
+                                                    unit_form.kind.data, actor=current_user),
+                                   SetupError, _("Đã thêm đơn vị."))
+    elif action == "units_import" and upload.validate_on_submit():
+        f = upload.file.data
+        done, _r = commit_or_flash(lambda: import_units(campaign, f.filename, f.read(), actor=current_user),
+                                   SetupError, lambda result: _("Đã nhập %(n)d đơn vị.", n=result["imported"]))
+    if done:
+        return redirect(url_for("admin.campaign", campaign_id=campaign.id))
     return render_template("admin/campaign.html", campaign=campaign, deadlines=deadlines, unit_form=unit_form,
                            upload=upload)
 
@@ -82,16 +69,12 @@ def campaign(campaign_id: int):
 def users():
     form = UserForm()
     if form.validate_on_submit():
-        try:
-            codes = [c.strip() for c in (form.units.data or "").split(",") if c.strip()]
-            create_user(form.email.data, form.role.data, form.password.data, codes, name=form.name.data or "",
-                        actor=current_user)
-            db.session.commit()
-            flash(_("Đã tạo tài khoản."), "success")
+        codes = [c.strip() for c in (form.units.data or "").split(",") if c.strip()]
+        done, _user = commit_or_flash(lambda: create_user(form.email.data, form.role.data, form.password.data, codes,
+                                                          name=form.name.data or "", actor=current_user),
+                                      AccountError, _("Đã tạo tài khoản."))
+        if done:
             return redirect(url_for("admin.users"))
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
     items = db.session.scalars(db.select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=items, form=form)
 
@@ -106,7 +89,8 @@ def mailboxes():
                                 sender=form.sender.data.strip(), sender_name=form.sender_name.data or "",
                                 reply_to=form.reply_to.data or None, rate_per_minute=form.rate_per_minute.data,
                                 daily_cap=form.daily_cap.data)
-        try:
+
+        def save():
             box = save_mailbox((form.unit_code.data or "").strip() or None, settings, actor=current_user,
                                keep_password=True)
             if (form.imap_host.data or "").strip():
@@ -117,12 +101,9 @@ def mailboxes():
                                             password=form.imap_password.data or None,
                                             folder=(form.imap_folder.data or "").strip() or "INBOX"),
                           actor=current_user, keep_password=True)
-            db.session.commit()
-            flash(_("Đã lưu hộp thư công vụ."), "success")
+
+        if commit_or_flash(save, MailboxError, _("Đã lưu hộp thư công vụ."))[0]:
             return redirect(url_for("admin.mailboxes"))
-        except MailboxError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
     items = db.session.scalars(db.select(Mailbox).order_by(Mailbox.unit_code)).all()
     # Messages the bounce reader could not read (left in the mailbox), per mailbox.
     unreadable = dict(db.session.execute(db.select(MailReply.mailbox_id, db.func.count()).where(

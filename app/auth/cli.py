@@ -5,8 +5,7 @@ import click
 from flask_babel import gettext as _
 from flask.cli import with_appcontext
 
-from app.core.cli_utils import fail, report
-from app.extensions import db
+from app.core.cli_utils import commit_or_fail, fail, report
 
 from .services import AccountError, create_user
 
@@ -26,12 +25,7 @@ def create(email, role, units, name, password_stdin, as_json):
     if not password_stdin:
         fail(_("Hãy dùng --password-stdin và truyền mật khẩu qua đầu vào chuẩn (không để lộ trong lịch sử lệnh)."))
     password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        user = create_user(email, role, password, units, name=name)
-        db.session.commit()
-    except AccountError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    user = commit_or_fail(lambda: create_user(email, role, password, units, name=name), AccountError)
     report({"id": user.id, "email": user.email, "role": user.role, "units": sorted(user.unit_codes)}, as_json,
            f"Created {user.role} account {user.email} (id {user.id}).")
 

@@ -17,9 +17,10 @@ def fail(message: str, code: int = 2):
     raise SystemExit(code)
 
 
-def commit_or_fail(action, errors: type[Exception] | tuple = ValueError):
+def commit_or_fail(action, errors: type[Exception] | tuple = ValueError, refused=str):
     """Run a service call and commit; a refusal (one of `errors`) rolls back and exits non-zero
-    with its message — the CLI owns the commit, as the views do."""
+    with its message (`refused(exc)`) — the CLI owns the commit, as the views do
+    (`core.transactions.commit_or_flash`)."""
     from app.extensions import db
 
     try:
@@ -27,5 +28,15 @@ def commit_or_fail(action, errors: type[Exception] | tuple = ValueError):
         db.session.commit()
     except errors as exc:
         db.session.rollback()
-        fail(str(exc))
+        fail(refused(exc))
     return result
+
+
+def campaign_command(group: click.Group, name: str, **kwargs):
+    """`group name … --campaign ID --json`: a command on one campaign, with the two options every
+    such command takes (DESIGN.md §6); the function receives `campaign_id` and `as_json`."""
+    def declare(function):
+        function = click.option("--json", "as_json", is_flag=True)(function)
+        function = click.option("--campaign", "campaign_id", type=int, required=True, help="Campaign id.")(function)
+        return group.command(name, **kwargs)(function)
+    return declare

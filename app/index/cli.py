@@ -6,8 +6,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from app.admin.cli import get_campaign
-from app.core.cli_utils import fail, report
+from app.core.cli_utils import campaign_command, commit_or_fail, fail, report
+from app.core.lookups import campaign_or_fail
 from app.extensions import db
 
 from .assessments import AssessmentError, build_template, error_lines, import_assessments
@@ -17,27 +17,23 @@ from .services import (DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_SPREAD, IndexCompute
 assessments = click.Group("assessments", help="Điểm tự đánh giá và thẩm định / self-assessment scores.")
 
 
-@assessments.command("template")
-@click.option("--campaign", "campaign_id", type=int, required=True)
+@campaign_command(assessments, "template")
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def assessments_template(campaign_id, out, as_json):
     """Write the self-assessment workbook to fill (all units, both score columns)."""
-    campaign = get_campaign(campaign_id)
+    campaign = campaign_or_fail(campaign_id)
     data = build_template(campaign, None)
     Path(out).write_bytes(data)
     report({"campaign": campaign.id, "out": out, "bytes": len(data)}, as_json, out)
 
 
-@assessments.command("import")
+@campaign_command(assessments, "import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def assessments_import(path, campaign_id, as_json):
     """Import self-assessment / appraisal scores; any bad row refuses the whole file."""
-    campaign = get_campaign(campaign_id)
+    campaign = campaign_or_fail(campaign_id)
     try:
         result = import_assessments(campaign, Path(path).name, Path(path).read_bytes(), actor=None)
         db.session.commit()
@@ -55,25 +51,21 @@ def assessments_import(path, campaign_id, as_json):
 index = click.Group("index", help="Tính chỉ số và xuất bảng tính / compute and export the index.")
 
 
-@index.command("compute")
-@click.option("--campaign", "campaign_id", type=int, required=True)
+@campaign_command(index, "compute")
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
 @click.option("--draws", type=int, default=DEFAULT_DRAWS, show_default=True, help="Monte Carlo draws.")
 @click.option("--spread", type=float, default=DEFAULT_SPREAD, show_default=True, help="±share, e.g. 0.25.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def index_compute(campaign_id, out, draws, spread, seed, as_json):
     """Compute the index, store the run and write the published workbook."""
-    campaign = get_campaign(campaign_id)
-    try:
-        comp = compute_run(campaign, None, current_app.config.get("INDEX_VOIDED_FRACTION", 0.0))
-        data = workbook_for(campaign, comp, spread, draws, seed)
-        Path(out).write_bytes(data)
-        db.session.commit()
-    except IndexComputeError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    campaign = campaign_or_fail(campaign_id)
+    def compute_and_write():
+        comp = compute_run(campaign, None, current_app.config["INDEX_VOIDED_FRACTION"])
+        Path(out).write_bytes(workbook_for(campaign, comp, spread, draws, seed))
+        return comp
+
+    comp = commit_or_fail(compute_and_write, IndexComputeError)
     rows = ranking_rows(comp.run, comp.loaded.scheme)
     payload = {"campaign": campaign.id, "run": comp.run.id, "out": out, "inputs_digest": comp.run.inputs_digest,
                "result_digest": comp.run.result_digest,

@@ -1,12 +1,12 @@
 """Self-assessment import, index computation and the published workbook (issue: index)."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.core.nav import campaign_link
+from app.core.lookups import campaign_or_404, in_campaign_or_404
 from app.core.policy import allow, require_unit
 from app.core.schemes import get_scheme
+from app.core.transactions import commit_or_flash
 from app.extensions import db
 from app.models import AssessmentImport, Campaign, IndexRun, SelfAssessment, utcnow
 
@@ -17,21 +17,12 @@ from .services import (DEFAULT_DRAWS, DEFAULT_SPREAD, IndexComputeError, compute
                        robustness, unit_profile, workbook_for)
 
 bp = Blueprint("index", __name__, url_prefix="/index", template_folder="templates")
-campaign_link("index.overview", _l("Chỉ số"), ["admin", "coordinator"], order=60)
-campaign_link("index.assessments", _l("Tự đánh giá"), ["focal"], order=50)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _run(campaign: Campaign, run_id: int) -> IndexRun:
-    run = db.session.get(IndexRun, run_id)
-    if run is None or run.campaign_id != campaign.id:
-        abort(404)
-    return run
+    return in_campaign_or_404(IndexRun, run_id, campaign.id)
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
@@ -41,7 +32,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 @bp.route("/<int:campaign_id>")
 @allow("admin", "coordinator")
 def overview(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     runs = db.session.scalars(db.select(IndexRun).where(IndexRun.campaign_id == campaign.id)
                               .order_by(IndexRun.id.desc()).limit(20)).all()
     latest = runs[0] if runs else None
@@ -54,7 +45,7 @@ def overview(campaign_id: int):
 @bp.route("/<int:campaign_id>/compute", methods=["POST"])
 @allow("admin")
 def compute(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     if not ComputeForm().validate_on_submit():
         abort(400)
     check = readiness(campaign)
@@ -62,22 +53,19 @@ def compute(campaign_id: int):
     if check.blocking or (check.issues and not reason):
         flash(check.blocking or _("Chưa sẵn sàng để tính chỉ số: hãy ghi lý do nếu vẫn tính."), "error")
         return redirect(url_for("index.overview", campaign_id=campaign.id))
-    try:
-        comp = compute_run(campaign, current_user, current_app.config.get("INDEX_VOIDED_FRACTION", 0.0),
-                           readiness=check.as_params(reason) if check.issues else None)
-        db.session.commit()
-    except IndexComputeError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    done, comp = commit_or_flash(
+        lambda: compute_run(campaign, current_user, current_app.config["INDEX_VOIDED_FRACTION"],
+                            readiness=check.as_params(reason) if check.issues else None),
+        IndexComputeError, lambda comp: _("Đã tính chỉ số (lần tính số %(id)d).", id=comp.run.id))
+    if not done:
         return redirect(url_for("index.overview", campaign_id=campaign.id))
-    flash(_("Đã tính chỉ số (lần tính số %(id)d).", id=comp.run.id), "success")
     return redirect(url_for("index.run", campaign_id=campaign.id, run_id=comp.run.id))
 
 
 @bp.route("/<int:campaign_id>/runs/<int:run_id>")
 @allow("admin", "coordinator")
 def run(campaign_id: int, run_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
     scheme = get_scheme(campaign.scheme_code)
     rows = ranking_rows(run, scheme)
@@ -88,7 +76,7 @@ def run(campaign_id: int, run_id: int):
 @bp.route("/<int:campaign_id>/runs/<int:run_id>/workbook.xlsx")
 @allow("admin")
 def workbook(campaign_id: int, run_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
     try:
         data = workbook_for(campaign, reproduce(campaign, run))
@@ -103,7 +91,7 @@ def workbook(campaign_id: int, run_id: int):
 def ranking_csv(campaign_id: int, run_id: int):
     from app.core.export import write_csv
 
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
     scheme = get_scheme(campaign.scheme_code)
     headers = [_("STT"), _("Mã đơn vị"), _("Tên đơn vị"), _("Tổng điểm"), _("Điểm tối đa áp dụng"), _("Chỉ số (%)"),
@@ -125,7 +113,7 @@ def _float_arg(name: str, default: float, low: float, high: float) -> float:
 @bp.route("/<int:campaign_id>/runs/<int:run_id>/robustness")
 @allow("admin")
 def robustness_view(campaign_id: int, run_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
     spread = _float_arg("spread", DEFAULT_SPREAD * 100, 0, 100) / 100
     draws = int(_float_arg("draws", DEFAULT_DRAWS, 1, 20000))
@@ -148,7 +136,7 @@ def robustness_view(campaign_id: int, run_id: int):
 @bp.route("/<int:campaign_id>/runs/<int:run_id>/units/<unit_code>")
 @allow("admin", "coordinator")
 def unit_profile_view(campaign_id: int, run_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
     scheme = get_scheme(campaign.scheme_code)
     profile = unit_profile(run, scheme, unit_code) or abort(404)
@@ -166,21 +154,17 @@ def unit_profile_view(campaign_id: int, run_id: int, unit_code: str):
 @bp.route("/<int:campaign_id>/assessments", methods=["GET", "POST"])
 @allow("admin", "focal")
 def assessments(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = AssessmentUploadForm()
     errors = []
     if form.validate_on_submit():
         f = form.file.data
-        try:
-            result = import_assessments(campaign, f.filename, f.read(), actor=current_user)
-            db.session.commit()
-            flash(_("Đã nhập %(rows)d dòng cho %(units)d đơn vị.", rows=result["rows"], units=result["units"]),
-                  "success")
+        done, outcome = commit_or_flash(
+            lambda: import_assessments(campaign, f.filename, f.read(), actor=current_user), AssessmentError,
+            lambda result: _("Đã nhập %(rows)d dòng cho %(units)d đơn vị.", rows=result["rows"], units=result["units"]))
+        if done:
             return redirect(url_for("index.assessments", campaign_id=campaign.id))
-        except AssessmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            errors = error_lines(exc)
+        errors = error_lines(outcome)
     units = visible_units(campaign, current_user)
     ids = [u.id for u in units]
     counts = dict(db.session.execute(
@@ -202,7 +186,7 @@ def assessments(campaign_id: int):
 @bp.route("/<int:campaign_id>/assessments/template.xlsx")
 @allow("admin", "focal")
 def assessments_template(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     for unit in visible_units(campaign, current_user):
         require_unit(unit.code)  # belt and braces: the template only lists the account's units
     return _download(build_template(campaign, current_user), f"tu-danh-gia-{campaign.year}.xlsx", XLSX)

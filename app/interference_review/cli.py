@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.core.cli_utils import commit_or_fail, fail, report
+from app.core.cli_utils import campaign_command, commit_or_fail, fail, report
+from app.core.lookups import campaign_or_fail, find_user, row_or_fail
 from app.core.schemes import SchemeNotFound
 from app.extensions import db
-from app.models import Campaign, Finding, User
+from app.models import Finding
 
 from .evidence import unit_sheet_counts
 from .services import ACTIONS, ReviewError, decide, run_scan
@@ -18,7 +19,7 @@ interference = click.Group("interference", help="Phát hiện can thiệp / inte
 def _actor(email):
     if not email:
         return None
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = find_user(email)
     if user is None or user.role != "admin":
         fail(_("Không có tài khoản thường trực (admin) với thư điện tử '%(email)s'.", email=email))
     return user
@@ -36,23 +37,15 @@ def finding_row(f: Finding, unit_sheets: dict[int, int] | None = None) -> dict:
             "score": f.score, "response_ids": ids, "state": f.state}
 
 
-@interference.command("scan")
-@click.option("--campaign", "campaign_id", type=int, required=True, help="Campaign id.")
+@campaign_command(interference, "scan")
 @click.option("--user", "email", default=None, help="Admin account to record as the actor.")
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def scan_command(campaign_id, email, as_json):
     """Run the detectors over a campaign and keep the new findings."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        fail(_("Không có kỳ đánh giá với mã số %(id)s.", id=campaign_id))
+    campaign = campaign_or_fail(campaign_id)
     actor = _actor(email)
-    try:
-        outcome = run_scan(campaign, actor=actor)
-    except SchemeNotFound:
-        db.session.rollback()
-        fail(_("Không có bộ chỉ số với mã '%(code)s'.", code=campaign.scheme_code))
-    db.session.commit()
+    outcome = commit_or_fail(lambda: run_scan(campaign, actor=actor), SchemeNotFound,
+                             refused=lambda _exc: _("Không có bộ chỉ số với mã '%(code)s'.", code=campaign.scheme_code))
     by_fp = {f.fingerprint: f for f in db.session.scalars(
         select(Finding).where(Finding.campaign_id == campaign.id, Finding.fingerprint.in_(outcome.fingerprints)))}
     sheets = unit_sheet_counts(campaign.id)
@@ -77,9 +70,7 @@ def scan_command(campaign_id, email, as_json):
 @with_appcontext
 def decide_command(finding_id, action, reason, email, as_json):
     """Record the secretariat's decision on a finding (or revert the standing one)."""
-    finding = db.session.get(Finding, finding_id)
-    if finding is None:
-        fail(_("Không có phát hiện với mã số %(id)s.", id=finding_id))
+    finding = row_or_fail(Finding, finding_id, _("Không có phát hiện với mã số %(id)s.", id=finding_id))
     if action not in (*ACTIONS, "revert"):
         fail(_("Quyết định '%(action)s' không hợp lệ; dùng --action dismiss, exclude, void hoặc revert.",
                action=action or ""))

@@ -2,18 +2,18 @@
 
 Admins decide (and may revert); coordinators read; focal units and enumerators get 403.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.confirm import confirm_page, confirmed
 from app.core.export import small_cell_text
-from app.core.nav import campaign_link
+from app.core.lookups import campaign_or_404
 from app.core.policy import allow
 from app.core.schemes import SchemeNotFound
+from app.core.transactions import commit_or_flash
 from app.extensions import db
 from app.interference import RULES, explain
 from app.interference.model import SEVERITIES
@@ -25,7 +25,6 @@ from .labels import STATE_LABELS, labels
 from .services import ReviewError, as_pure, decide, finding_in_campaign, last_scan, revert, run_scan
 
 bp = Blueprint("interference_review", __name__, url_prefix="/interference", template_folder="templates")
-campaign_link("interference_review.findings", _l("Can thiệp"), ["admin", "coordinator"], order=45)
 
 LIST_LIMIT = 500
 
@@ -35,14 +34,10 @@ def _names():
     return {"interference_labels": labels}
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 @bp.route("/campaigns/<int:campaign_id>")
 @allow("admin", "coordinator")
 def findings(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     units = {u.code: u for u in campaign.units}
     filters = {k: (request.args.get(k) or "").strip() for k in ("unit", "rule", "severity", "state")}
     stmt = select(Finding).join(Unit, Unit.id == Finding.unit_id).where(Finding.campaign_id == campaign.id)
@@ -66,24 +61,20 @@ def findings(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/scan", methods=["POST"])
 @allow("admin")
 def scan_now(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     if ScanForm(prefix="scan").validate_on_submit():
-        try:
-            record = run_scan(campaign, actor=current_user).record
-        except SchemeNotFound:
-            db.session.rollback()
-            flash(_("Không có bộ chỉ số với mã '%(code)s'.", code=campaign.scheme_code), "error")
-            return redirect(url_for("interference_review.findings", campaign_id=campaign.id))
-        db.session.commit()
-        flash(_("Đã quét %(responses)d phiếu: %(findings)d phát hiện, %(new)d phát hiện mới.",
-                responses=record.responses, findings=record.findings, new=record.new_findings), "success")
+        commit_or_flash(lambda: run_scan(campaign, actor=current_user).record, SchemeNotFound,
+                        lambda record: _("Đã quét %(responses)d phiếu: %(findings)d phát hiện, %(new)d phát hiện mới.",
+                                         responses=record.responses, findings=record.findings,
+                                         new=record.new_findings),
+                        refused=lambda _exc: _("Không có bộ chỉ số với mã '%(code)s'.", code=campaign.scheme_code))
     return redirect(url_for("interference_review.findings", campaign_id=campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/findings/<int:finding_id>")
 @allow("admin", "coordinator")
 def finding(campaign_id: int, finding_id: int):
-    return _finding_page(_campaign(campaign_id), finding_id)
+    return _finding_page(campaign_or_404(campaign_id), finding_id)
 
 
 def _finding_page(campaign: Campaign, finding_id: int, decision_form=None, revert_form=None, status=200):
@@ -103,15 +94,26 @@ def _finding_page(campaign: Campaign, finding_id: int, decision_form=None, rever
     return page, status
 
 
+def _finding_of(campaign_id: int, finding_id: int):
+    campaign = campaign_or_404(campaign_id)
+    return campaign, finding_in_campaign(campaign.id, finding_id) or abort(404)
+
+
+def _decision(campaign, item, form, valid: bool, action, success: str, form_name: str):
+    """Decide or revert: the service called and committed once; a refusal or an invalid form
+    shows the finding page again with the form (400)."""
+    if valid and commit_or_flash(action, ReviewError, success)[0]:
+        return redirect(url_for("interference_review.finding", campaign_id=campaign.id, finding_id=item.id))
+    return _finding_page(campaign, item.id, status=400, **{form_name: form})
+
+
 @bp.route("/campaigns/<int:campaign_id>/findings/<int:finding_id>/decide", methods=["POST"])
 @allow("admin")
 def decide_finding(campaign_id: int, finding_id: int):
-    campaign = _campaign(campaign_id)
-    item = finding_in_campaign(campaign.id, finding_id) or abort(404)
+    campaign, item = _finding_of(campaign_id, finding_id)
     form = DecisionForm(prefix="d")
-    if not form.validate_on_submit():
-        return _finding_page(campaign, finding_id, decision_form=form, status=400)
-    if form.action.data == "void" and not confirmed():
+    valid = form.validate_on_submit()
+    if valid and form.action.data == "void" and not confirmed():
         unit = item.unit
         sheets = db.session.scalar(db.select(db.func.count(Response.id)).where(Response.unit_id == unit.id)) or 0
         return confirm_page(_("Huỷ kết quả khảo sát của %(unit)s", unit=unit.name),
@@ -120,31 +122,16 @@ def decide_finding(campaign_id: int, finding_id: int):
                              _("Lý do: %(reason)s", reason=form.reason.data)],
                             _("Huỷ kết quả của %(unit)s", unit=unit.name),
                             url_for("interference_review.finding", campaign_id=campaign.id, finding_id=finding_id))
-    try:
-        decide(item, form.action.data, form.reason.data, actor=current_user)
-        db.session.commit()
-    except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _finding_page(campaign, finding_id, decision_form=form, status=400)
-    flash(_("Đã ghi quyết định."), "success")
-    return redirect(url_for("interference_review.finding", campaign_id=campaign.id, finding_id=finding_id))
+    return _decision(campaign, item, form, valid,
+                     lambda: decide(item, form.action.data, form.reason.data, actor=current_user),
+                     _("Đã ghi quyết định."), "decision_form")
 
 
 @bp.route("/campaigns/<int:campaign_id>/findings/<int:finding_id>/revert", methods=["POST"])
 @allow("admin")
 def revert_finding(campaign_id: int, finding_id: int):
-    campaign = _campaign(campaign_id)
-    item = finding_in_campaign(campaign.id, finding_id) or abort(404)
+    campaign, item = _finding_of(campaign_id, finding_id)
     form = RevertForm(prefix="r")
-    if not form.validate_on_submit():
-        return _finding_page(campaign, finding_id, revert_form=form, status=400)
-    try:
-        revert(item, form.reason.data, actor=current_user)
-        db.session.commit()
-    except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _finding_page(campaign, finding_id, revert_form=form, status=400)
-    flash(_("Đã hoàn tác quyết định; phát hiện mở lại để xem xét."), "success")
-    return redirect(url_for("interference_review.finding", campaign_id=campaign.id, finding_id=finding_id))
+    return _decision(campaign, item, form, form.validate_on_submit(),
+                     lambda: revert(item, form.reason.data, actor=current_user),
+                     _("Đã hoàn tác quyết định; phát hiện mở lại để xem xét."), "revert_form")

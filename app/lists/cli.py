@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from app.admin.cli import get_campaign, get_unit
-from app.core.cli_utils import fail, report
+from app.core.cli_utils import campaign_command, commit_or_fail, fail, report
+from app.core.lookups import campaign_or_fail, unit_or_fail
 from app.extensions import db
 
 from .importer import MODES, import_list
@@ -19,16 +19,14 @@ respondents = click.Group("respondents", help="Đối tượng khảo sát / res
 lists = click.Group("lists", help="Duyệt danh sách / the secretariat's decision on lists.")
 
 
-@respondents.command("template")
-@click.option("--campaign", "campaign_id", type=int, required=True)
+@campaign_command(respondents, "template")
 @click.option("--unit", "unit_code", required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def template_cmd(campaign_id, unit_code, out, as_json):
     """Write the list template the web offers for this unit."""
-    campaign = get_campaign(campaign_id)
-    unit = get_unit(campaign, unit_code)
+    campaign = campaign_or_fail(campaign_id)
+    unit = unit_or_fail(campaign, unit_code)
     data = template_workbook(campaign, unit)
     Path(out).write_bytes(data)
     report({"file": str(out), "bytes": len(data), "unit": unit.code}, as_json, f"Template written to {out}.")
@@ -41,31 +39,25 @@ def _public(result: dict) -> dict:
             "duplicates": result["duplicates"], "errors": result["errors"], "warnings": result.get("warnings", [])}
 
 
-@respondents.command("import")
+@campaign_command(respondents, "import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--campaign", "campaign_id", type=int, required=True)
 @click.option("--unit", "unit_code", required=True)
 @click.option("--mode", type=click.Choice(MODES), default="replace", show_default=True,
               help="replace: the file becomes the unit's whole list; append: add to it.")
 @click.option("--submit", "do_submit", is_flag=True, help="Submit the list after a clean import.")
 @click.option("--explanation", default=None, help="Explanation when the list breaks a quota (with --submit).")
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_json):
     """Import a list (the same service as the web upload); report counts and row errors."""
-    campaign = get_campaign(campaign_id)
-    unit = get_unit(campaign, unit_code)
+    campaign = campaign_or_fail(campaign_id)
+    unit = unit_or_fail(campaign, unit_code)
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024
     size = os.path.getsize(file)
     if size > limit:
         fail(_("Tệp lớn %(size).1f MB, vượt giới hạn %(limit)d MB. Hãy chia nhỏ tệp.",
                size=size / 1024 / 1024, limit=limit // (1024 * 1024)))
-    try:
-        result = _public(import_list(campaign, unit, Path(file).name, Path(file).read_bytes(), mode))
-        db.session.commit()
-    except ListError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    result = _public(commit_or_fail(lambda: import_list(campaign, unit, Path(file).name, Path(file).read_bytes(), mode),
+                                    ListError))
     result["submitted"] = False
     submit_error = None
     if do_submit:
@@ -92,40 +84,26 @@ def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_js
         raise SystemExit(1)
 
 
-@lists.command("approve")
-@click.option("--campaign", "campaign_id", type=int, required=True)
+@campaign_command(lists, "approve")
 @click.option("--unit", "unit_code", required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def approve_cmd(campaign_id, unit_code, as_json):
     """Approve a submitted list."""
-    campaign = get_campaign(campaign_id)
-    unit = get_unit(campaign, unit_code)
-    try:
-        rlist = approve(campaign, unit)
-        db.session.commit()
-    except ListError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    campaign = campaign_or_fail(campaign_id)
+    unit = unit_or_fail(campaign, unit_code)
+    rlist = commit_or_fail(lambda: approve(campaign, unit), ListError)
     report({"unit": unit.code, "state": rlist.state}, as_json, f"{unit.code}: approved")
 
 
-@lists.command("return")
-@click.option("--campaign", "campaign_id", type=int, required=True)
+@campaign_command(lists, "return")
 @click.option("--unit", "unit_code", required=True)
 @click.option("--reason", required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def return_cmd(campaign_id, unit_code, reason, as_json):
     """Return a submitted (or approved) list to the focal unit with a reason."""
-    campaign = get_campaign(campaign_id)
-    unit = get_unit(campaign, unit_code)
-    try:
-        rlist = return_list(campaign, unit, reason)
-        db.session.commit()
-    except ListError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    campaign = campaign_or_fail(campaign_id)
+    unit = unit_or_fail(campaign, unit_code)
+    rlist = commit_or_fail(lambda: return_list(campaign, unit, reason), ListError)
     report({"unit": unit.code, "state": rlist.state, "reason": rlist.return_reason}, as_json, f"{unit.code}: returned")
 
 

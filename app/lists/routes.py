@@ -1,16 +1,18 @@
 """Respondent lists: template, upload, validation, submit and approve (issue: lists)."""
+from functools import wraps
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 from sqlalchemy import func, select
 
 from app.core.confirm import confirm_page, confirmed
-from app.core.nav import campaign_link
-from app.core.policy import allow, require_unit
+from app.core.lookups import campaign_or_404, unit_or_404
+from app.core.policy import allow
+from app.core.transactions import commit_or_flash
 from app.extensions import db
-from app.models import Campaign, Group, Respondent, RespondentTarget, Unit
+from app.models import Group, Respondent, RespondentTarget, Unit
 
 from . import people as roster
 from . import services, sheets
@@ -19,7 +21,6 @@ from .importer import import_list
 from .state import EDITABLE, ListError, approve, deadline_passed, get_list, quota_status, return_list, state_label, submit
 
 bp = Blueprint("lists", __name__, url_prefix="/lists", template_folder="templates")
-campaign_link("lists.index", _l("Danh sách khảo sát"), ["admin", "coordinator", "focal"], order=20)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ROWS = 500
 
@@ -29,14 +30,14 @@ def _state_filter(state):
     return state_label(state)
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
-def _unit(campaign: Campaign, unit_code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == unit_code)) or abort(404)
-    require_unit(unit.code)
-    return unit
+def unit_view(view):
+    """A page of one unit's list: the campaign and the unit named by the URL are looked up once
+    (404; 403 outside the account's units) and passed to the view instead of their keys."""
+    @wraps(view)
+    def with_unit(campaign_id: int, unit_code: str, **kwargs):
+        campaign = campaign_or_404(campaign_id)
+        return view(campaign, unit_or_404(campaign, unit_code), **kwargs)
+    return with_unit
 
 
 def _back(campaign, unit):
@@ -50,7 +51,7 @@ def _xlsx(data: bytes, name: str):
 @bp.route("/<int:campaign_id>")
 @allow("admin", "coordinator", "focal")
 def index(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     rows = services.overview(campaign, current_user)
     if current_user.role == "focal" and len(rows) == 1:
         return _back(campaign, rows[0]["unit"])
@@ -59,9 +60,8 @@ def index(campaign_id: int):
 
 @bp.route("/<int:campaign_id>/<unit_code>")
 @allow("admin", "coordinator", "focal")
-def unit_list(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def unit_list(campaign, unit):
     rlist = get_list(campaign, unit, create=False)
     total = db.session.scalar(select(func.count(Respondent.id)).where(Respondent.unit_id == unit.id))
     query = request.args.get("q", "")[:200]
@@ -89,26 +89,23 @@ def unit_list(campaign_id: int, unit_code: str):
 
 @bp.route("/<int:campaign_id>/<unit_code>/template.xlsx")
 @allow("admin", "coordinator", "focal")
-def template(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def template(campaign, unit):
     return _xlsx(sheets.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/errors.xlsx")
 @allow("admin", "coordinator", "focal")
-def errors(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def errors(campaign, unit):
     rlist = get_list(campaign, unit, create=False)
     return _xlsx(sheets.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")
 @allow("admin", "coordinator", "focal")
-def export(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def export(campaign, unit):
     rlist = get_list(campaign, unit, create=False)
     return _xlsx(sheets.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
 
@@ -121,22 +118,14 @@ def _people(unit, group=None) -> int:
 
 def _act(campaign, unit, action, success):
     """Run one service call, commit once; a refusal is flashed and nothing is kept."""
-    try:
-        result = action()
-        db.session.commit()
-        message = success(result) if callable(success) else success
-        flash(*(message if isinstance(message, tuple) else (message, "success")))
-    except ListError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(action, ListError, success)
     return _back(campaign, unit)
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/upload", methods=["POST"])
 @allow("admin", "focal")
-def upload(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def upload(campaign, unit):
     form = UploadForm(prefix="u")
     if not form.validate_on_submit():
         flash(_("Hãy chọn tệp danh sách để tải lên."), "error")
@@ -178,9 +167,8 @@ def _person_form(campaign, person=None) -> PersonForm:
 
 @bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>", methods=["GET", "POST"])
 @allow("admin", "focal")
-def edit_person(campaign_id: int, unit_code: str, respondent_id: int):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def edit_person(campaign, unit, respondent_id: int):
     person = _person(unit, respondent_id)
     form = _person_form(campaign, person)
     if request.method == "GET":
@@ -189,23 +177,18 @@ def edit_person(campaign_id: int, unit_code: str, respondent_id: int):
                                    .where(RespondentTarget.respondent_id == person.id)).all()
         form.targets.data = "; ".join(sorted(c for c in codes if c != unit.code))
     elif form.validate_on_submit():
-        try:
-            roster.edit_person(campaign, unit, person, form.data, actor=current_user)
-            db.session.commit()
-            flash(_("Đã sửa dòng của %(name)s.", name=person.full_name), "success")
+        done, _edited = commit_or_flash(lambda: roster.edit_person(campaign, unit, person, form.data, actor=current_user),
+                                        ListError, lambda _r: _("Đã sửa dòng của %(name)s.", name=person.full_name))
+        if done:
             return _back(campaign, unit)
-        except ListError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            person = _person(unit, respondent_id)
+        person = _person(unit, respondent_id)
     return render_template("lists/person.html", campaign=campaign, unit=unit, person=person, form=form)
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>/delete", methods=["POST"])
 @allow("admin", "focal")
-def delete_person(campaign_id: int, unit_code: str, respondent_id: int):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def delete_person(campaign, unit, respondent_id: int):
     person = _person(unit, respondent_id)
     if not SubmitForm(prefix="d").validate_on_submit():
         abort(400)
@@ -216,9 +199,8 @@ def delete_person(campaign_id: int, unit_code: str, respondent_id: int):
 
 @bp.route("/<int:campaign_id>/<unit_code>/submit", methods=["POST"])
 @allow("admin", "focal")
-def submit_list(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def submit_list(campaign, unit):
     form = SubmitForm(prefix="c")
     if not form.validate_on_submit():
         abort(400)
@@ -228,9 +210,8 @@ def submit_list(campaign_id: int, unit_code: str):
 
 @bp.route("/<int:campaign_id>/<unit_code>/approve", methods=["POST"])
 @allow("admin")
-def approve_list(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def approve_list(campaign, unit):
     if not SubmitForm(prefix="a").validate_on_submit():
         abort(400)
     return _act(campaign, unit, lambda: approve(campaign, unit, current_user), _("Đã duyệt danh sách."))
@@ -238,9 +219,8 @@ def approve_list(campaign_id: int, unit_code: str):
 
 @bp.route("/<int:campaign_id>/<unit_code>/return", methods=["POST"])
 @allow("admin")
-def return_(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def return_(campaign, unit):
     form = ReturnForm(prefix="r")
     if not form.validate_on_submit():
         flash(_("Hãy ghi lý do trả lại danh sách."), "error")
@@ -251,9 +231,8 @@ def return_(campaign_id: int, unit_code: str):
 
 @bp.route("/<int:campaign_id>/<unit_code>/sample", methods=["POST"])
 @allow("admin", "focal")
-def sample(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def sample(campaign, unit):
     form = SampleForm(prefix="s")
     groups = {g.code: g for g in db.session.scalars(select(Group).where(Group.campaign_id == campaign.id))}
     form.group.choices = [SelectChoice(code, code) for code in groups]
@@ -277,9 +256,8 @@ def sample(campaign_id: int, unit_code: str):
 
 @bp.route("/<int:campaign_id>/<unit_code>/enumerator", methods=["POST"])
 @allow("admin")
-def enumerator(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def enumerator(campaign, unit):
     form = EnumeratorForm(prefix="e")
     form.enumerator.choices = [SelectChoice(0, "")] + [SelectChoice(u.id, u.email) for u in services.unit_enumerators(unit)]
     if not form.validate_on_submit():
@@ -292,9 +270,8 @@ def enumerator(campaign_id: int, unit_code: str):
 
 @bp.route("/<int:campaign_id>/<unit_code>/clear", methods=["POST"])
 @allow("admin", "focal")
-def clear(campaign_id: int, unit_code: str):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_code)
+@unit_view
+def clear(campaign, unit):
     if not SubmitForm(prefix="x").validate_on_submit():
         abort(400)
     if not confirmed():

@@ -3,10 +3,10 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from app.admin.cli import get_campaign
-from app.core.cli_utils import commit_or_fail, fail, report
+from app.core.cli_utils import campaign_command, commit_or_fail, fail, report
+from app.core.lookups import campaign_or_fail, row_or_fail, user_or_fail
 from app.extensions import db
-from app.models import AddressProposal, Invitation, User
+from app.models import AddressProposal, Invitation
 
 from . import addresses as address_changes
 
@@ -17,19 +17,12 @@ from .services import MailingError, queue_invitations_report, send_reminders
 invitations = click.Group("invitations", help="Thư mời / invitations.")
 
 
-@invitations.command("send")
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--json", "as_json", is_flag=True)
+@campaign_command(invitations, "send")
 @with_appcontext
 def invitations_send(campaign_id, as_json):
     """Queue invitations for approved respondents (sent by `jobs run` or `mail drain`)."""
-    campaign = get_campaign(campaign_id)
-    try:
-        result = queue_invitations_report(campaign)
-        db.session.commit()
-    except MailingError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    campaign = campaign_or_fail(campaign_id)
+    result = commit_or_fail(lambda: queue_invitations_report(campaign), MailingError)
     report({"campaign": campaign.id, **result}, as_json,
            _("Đã tạo %(created)d thư mời, xếp hàng %(queued)d đường dẫn trong %(mails)d thư.", **result))
 
@@ -37,13 +30,11 @@ def invitations_send(campaign_id, as_json):
 reminders = click.Group("reminders", help="Thư nhắc / reminders.")
 
 
-@reminders.command("send")
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--json", "as_json", is_flag=True)
+@campaign_command(reminders, "send")
 @with_appcontext
 def reminders_send(campaign_id, as_json):
     """Queue reminders for those who have not answered (cap, gap and quiet hours honoured)."""
-    campaign = get_campaign(campaign_id)
+    campaign = campaign_or_fail(campaign_id)
     count = send_reminders(campaign)
     db.session.commit()
     report({"campaign": campaign.id, "reminded": count}, as_json,
@@ -67,13 +58,6 @@ def mail_drain(as_json):
 addresses = click.Group("addresses", help="Đổi địa chỉ / address changes (focal unit proposes, secretariat decides).")
 
 
-def _user(email: str) -> User:
-    user = db.session.scalar(db.select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        fail(_("Không có tài khoản với thư điện tử '%(email)s'.", email=email))
-    return user
-
-
 def _proposal_row(p: AddressProposal) -> dict:
     return {"id": p.id, "invitation": p.invitation_id, "respondent": p.respondent_id, "old_email": p.old_email,
             "new_email": p.new_email, "reason": p.reason, "state": p.state}
@@ -88,10 +72,8 @@ def _proposal_row(p: AddressProposal) -> dict:
 @with_appcontext
 def addresses_propose(invitation_id, new_email, reason, user_email, as_json):
     """Propose a new address for a failed or bounced delivery (nothing is mailed before approval)."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        fail(_("Không có thư mời với mã số %(id)s.", id=invitation_id))
-    actor = _user(user_email)
+    invitation = row_or_fail(Invitation, invitation_id, _("Không có thư mời với mã số %(id)s.", id=invitation_id))
+    actor = user_or_fail(user_email)
     proposal = commit_or_fail(lambda: address_changes.propose(invitation, new_email, reason, actor), MailingError)
     report(_proposal_row(proposal), as_json,
            _("Đề xuất #%(id)d đang chờ Tổ thư ký quyết định.", id=proposal.id))
@@ -108,10 +90,8 @@ def addresses_decide(proposal_id, approve, note, user_email, as_json):
     """Approve (old link revoked, address set, fresh link queued) or reject a proposal."""
     if approve is None:
         fail(_("Hãy chọn --approve hoặc --reject."))
-    proposal = db.session.get(AddressProposal, proposal_id)
-    if proposal is None:
-        fail(_("Không có đề xuất với mã số %(id)s.", id=proposal_id))
-    actor = _user(user_email)
+    proposal = row_or_fail(AddressProposal, proposal_id, _("Không có đề xuất với mã số %(id)s.", id=proposal_id))
+    actor = user_or_fail(user_email)
     queued = commit_or_fail(lambda: address_changes.decide(proposal, approve, actor, note), MailingError)
     text = (_("Đề xuất #%(id)d đã được duyệt; %(n)d đường dẫn mới đang chờ gửi.", id=proposal.id, n=queued) if approve
             else _("Đề xuất #%(id)d đã bị từ chối.", id=proposal.id))

@@ -31,21 +31,29 @@ class SmtpSettings:
     daily_cap: int = 5000
 
 
-def parse_mail_url(url: str) -> SmtpSettings:
-    """smtp://[login:password@]host:port?tls=none|starttls|ssl&sender=ADDR[&name=…&reply_to=…&rate=…&daily_cap=…]"""
+def _server_url(url: str, scheme: str, ports: tuple[int, int], wrong_scheme: str, no_host: str, bad_port: str):
+    """What the SMTP and IMAP URLs share: `scheme://` (`schemes://` = ssl), a host, `tls=` and the
+    port (default: ports[0], or ports[1] with ssl). Returns (parts, query, tls, port)."""
     parts = urlsplit((url or "").strip())
-    if parts.scheme not in ("smtp", "smtps"):
-        raise MailboxError(_("Địa chỉ hộp thư phải bắt đầu bằng smtp://"))
+    if parts.scheme not in (scheme, scheme + "s"):
+        raise MailboxError(wrong_scheme)
     if not parts.hostname:
-        raise MailboxError(_("Thiếu máy chủ SMTP trong địa chỉ hộp thư."))
+        raise MailboxError(no_host)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    tls = query.get("tls", "ssl" if parts.scheme == "smtps" else "starttls")
+    tls = query.get("tls", "ssl" if parts.scheme == scheme + "s" else "starttls")
     if tls not in ("none", "starttls", "ssl"):
         raise MailboxError(_("tls phải là none, starttls hoặc ssl."))
     try:
-        port = parts.port or (465 if tls == "ssl" else 587)
+        port = parts.port or ports[tls == "ssl"]
     except ValueError:
-        raise MailboxError(_("Cổng SMTP không hợp lệ.")) from None
+        raise MailboxError(bad_port) from None
+    return parts, query, tls, port
+
+
+def parse_mail_url(url: str) -> SmtpSettings:
+    """smtp://[login:password@]host:port?tls=none|starttls|ssl&sender=ADDR[&name=…&reply_to=…&rate=…&daily_cap=…]"""
+    parts, query, tls, port = _server_url(url, "smtp", (587, 465), _("Địa chỉ hộp thư phải bắt đầu bằng smtp://"),
+                                          _("Thiếu máy chủ SMTP trong địa chỉ hộp thư."), _("Cổng SMTP không hợp lệ."))
     sender = query.get("sender", "")
     if "@" not in parseaddr(sender)[1]:
         raise MailboxError(_("Thiếu hoặc sai địa chỉ người gửi (sender=…)."))
@@ -76,19 +84,8 @@ class ImapSettings:
 
 def parse_imap_url(url: str) -> ImapSettings:
     """imap://[login:password@]host:port/FOLDER?tls=none|starttls|ssl (imaps:// = ssl)."""
-    parts = urlsplit((url or "").strip())
-    if parts.scheme not in ("imap", "imaps"):
-        raise MailboxError(_("Địa chỉ đọc thư phải bắt đầu bằng imap://"))
-    if not parts.hostname:
-        raise MailboxError(_("Thiếu máy chủ IMAP trong địa chỉ đọc thư."))
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    tls = query.get("tls", "ssl" if parts.scheme == "imaps" else "starttls")
-    if tls not in ("none", "starttls", "ssl"):
-        raise MailboxError(_("tls phải là none, starttls hoặc ssl."))
-    try:
-        port = parts.port or (993 if tls == "ssl" else 143)
-    except ValueError:
-        raise MailboxError(_("Cổng IMAP không hợp lệ.")) from None
+    parts, _query, tls, port = _server_url(url, "imap", (143, 993), _("Địa chỉ đọc thư phải bắt đầu bằng imap://"),
+                                           _("Thiếu máy chủ IMAP trong địa chỉ đọc thư."), _("Cổng IMAP không hợp lệ."))
     if not parts.username:
         raise MailboxError(_("Thiếu tên đăng nhập hộp thư IMAP (imap://tên:mật-khẩu@máy-chủ…)."))
     return ImapSettings(host=parts.hostname, port=port, tls=tls, username=unquote(parts.username),

@@ -11,6 +11,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core import audit
+from app.core.lookups import campaign_or_404
 from app.core.policy import PUBLIC, allow
 from app.extensions import db
 from app.models import Campaign, Invitation, Unit
@@ -32,13 +33,6 @@ class MailSetupForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF only."""
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _sender_for(campaign: Campaign) -> tuple[SmtpSettings | None, str, str]:
@@ -70,7 +64,7 @@ def sample_mail(campaign: Campaign, kind: str = "invitation"):
 @bp.route("/campaigns/<int:campaign_id>/mail-setup", methods=["GET", "POST"])
 @allow("admin")
 def mail_setup(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = MailSetupForm(obj=campaign)
     if form.validate_on_submit():
         campaign.issuer = form.issuer.data.strip()
@@ -90,7 +84,7 @@ def mail_setup(campaign_id: int):
 @allow("admin")
 def send_test_mail(campaign_id: int):
     """Send the sample invitation to the signed-in secretariat member, right away."""
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     if not ActionForm(prefix="test").validate_on_submit():
         abort(400)
     settings, name, contact, mail = sample_mail(campaign)
@@ -120,7 +114,7 @@ def send_test_mail(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/replies")
 @allow("admin", "coordinator")
 def replies(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     return render_template("mailing/replies.html", campaign=campaign, replies=replies_for(campaign.id),
                            auto=replies_for(campaign.id, kinds=("auto_reply",), limit=200))
 

@@ -1,15 +1,14 @@
 """Invitations page, reminders, mail templates and the development mailbox (addresses: address_routes.py)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import audit
 from app.core.confirm import confirm_page, confirmed
-from app.core.nav import campaign_link
+from app.core.lookups import campaign_or_404
 from app.core.policy import STAFF_ROLES, allow
 from app.extensions import db
-from app.models import Campaign, Group, Mailbox, OutboxMessage, Unit
+from app.models import Group, Mailbox, OutboxMessage, Unit
 from jobs.heartbeat import runner_status
 
 from . import services
@@ -20,14 +19,6 @@ from .forms import ActionForm, ReminderForm, TemplateForm
 from .previews import invitation_preview
 
 bp = Blueprint("mailing", __name__, template_folder="templates")
-campaign_link("mailing.invitations", _l("Thư mời"), ["admin", "coordinator"], order=30)
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _reminder_form(campaign) -> ReminderForm:
@@ -37,11 +28,21 @@ def _reminder_form(campaign) -> ReminderForm:
     return form
 
 
+def form_refused(form, message: str) -> bool:
+    """True when the form is not valid: a bad CSRF token is a 400, anything else is flashed."""
+    if form.validate_on_submit():
+        return False
+    if form.csrf_token.errors:
+        abort(400)
+    flash(message, "error")
+    return True
+
+
 @bp.route("/campaigns/<int:campaign_id>/invitations")
 @allow(*STAFF_ROLES)
 def invitations(campaign_id: int):
     """Thư mời: counts by status, send buttons, failed addresses, templates, mailbox errors."""
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     forms = {}
     for kind in ("invitation", "reminder"):
         tpl = templates_for(campaign, kind)
@@ -60,7 +61,7 @@ def invitations(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/invitations/send", methods=["POST"])
 @allow("admin")
 def send_invitations(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if not confirmed():
@@ -82,7 +83,7 @@ def send_invitations(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/reminders/send", methods=["POST"])
 @allow(*STAFF_ROLES)
 def send_reminders(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = _reminder_form(campaign)
     if not form.validate_on_submit():
         abort(400)
@@ -101,13 +102,10 @@ def send_reminders(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/mail-templates", methods=["POST"])
 @allow("admin")
 def save_template(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     kind = "reminder" if any(k.startswith("reminder-") for k in request.form) else "invitation"
     form = TemplateForm(prefix=kind)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        flash(_("Mẫu thư chưa đủ tiêu đề và nội dung."), "error")
+    if form_refused(form, _("Mẫu thư chưa đủ tiêu đề và nội dung.")):
         return redirect(url_for("mailing.invitations", campaign_id=campaign.id))
     try:
         check_template(form.subject.data, form.body.data)
@@ -137,5 +135,3 @@ def dev_mailbox():
     return render_template("mailing/dev_mailbox.html", messages=found.items, found=found, query=query,
                            configured=bool(current_app.config.get("MAIL_URL")))
 
-
-from . import address_routes, returns_routes  # noqa: E402,F401  (more views on bp; they need the helpers above)

@@ -2,8 +2,8 @@
 import click
 from flask.cli import with_appcontext
 
-from app.admin.cli import get_campaign, get_unit
-from app.core.cli_utils import report
+from app.core.cli_utils import campaign_command, report
+from app.core.lookups import campaign_or_fail, unit_or_fail
 
 from .services import campaign_progress
 from .status import outbox_status, runner_status
@@ -18,15 +18,13 @@ def _line(code: str, name: str, c: dict) -> str:
             f"rate {rate:>6}  reminders {c['reminders']:>5}")
 
 
-@progress.command("show")
-@click.option("--campaign", "campaign_id", type=int, required=True)
+@campaign_command(progress, "show")
 @click.option("--unit", "unit_code", default=None, help="Only this assessed unit (code).")
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def show(campaign_id, unit_code, as_json):
     """The dashboard's figures per unit and group (same definitions as the web page)."""
-    campaign = get_campaign(campaign_id)
-    unit_ids = [get_unit(campaign, unit_code).id] if unit_code else None
+    campaign = campaign_or_fail(campaign_id)
+    unit_ids = [unit_or_fail(campaign, unit_code).id] if unit_code else None
     payload = campaign_progress(campaign, unit_ids).as_dict()
     payload["runner"] = runner_status()
     payload["outbox"] = outbox_status(campaign.id)

@@ -6,6 +6,7 @@ where a group has no minimum; the gap is the people still missing to reach it.
 from dataclasses import dataclass
 
 from app.core import clock
+from app.mailing.previews import reminder_preview
 
 from .services import Progress
 
@@ -42,3 +43,11 @@ def laggards(progress: Progress) -> list[Laggard]:
 
 def days_left(campaign) -> int:
     return clock.days_left(campaign.answers_by, campaign)
+
+
+def board_context(campaign, progress: Progress) -> dict:
+    """What the dashboard shows a coordinator above the tables."""
+    rows = laggards(progress)
+    behind = [r.unit.id for r in rows if r.gap > 0]
+    return {"laggards": rows, "days_left": days_left(campaign),
+            "preview": reminder_preview(campaign, behind), "behind": len(behind)}

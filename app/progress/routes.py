@@ -1,13 +1,13 @@
 """Progress dashboard, unit drill-down, focal units' view, exports and the JSON endpoint."""
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import clock
-from app.core.nav import campaign_link
+from app.core.lookups import campaign_or_404, unit_by_id_or_404
 from app.core.policy import STAFF_ROLES, allow, require_unit
 from app.core.redirects import safe_next
+from app.core.transactions import commit_or_flash
 from app.extensions import db
 from app.mailing.addresses import addresses_to_fix
 from app.models import Campaign, Group, Unit
@@ -15,24 +15,12 @@ from app.models import Campaign, Group, Unit
 from . import actions, exports
 from .charts import day_chart, rate_chart
 from .drilldown import STATE_LABELS, drill_down, unit_statuses
+from .laggards import board_context
 from .services import Filters, ProgressError, campaign_progress, parse_filters, shown_for, visible_unit_ids
 from .status import outbox_status, runner_status
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
-campaign_link("progress.dashboard", _l("Tiến độ"), ["admin", "coordinator", "focal"], order=25)
 WATCHERS = ("admin", "coordinator", "focal")
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
-def _unit(campaign: Campaign, unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit.campaign_id != campaign.id:
-        abort(404)
-    require_unit(unit.code)
-    return unit
 
 
 def _filters() -> tuple[Filters, str | None]:
@@ -47,7 +35,7 @@ def _filters() -> tuple[Filters, str | None]:
 @allow(*WATCHERS)
 def dashboard(campaign_id: int):
     """Coordinators see every unit; a focal user lands here on its own units only."""
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     filters, error = _filters()
     progress = campaign_progress(campaign, visible_unit_ids(campaign, current_user), filters, shown_for(current_user))
     today = clock.today(campaign)
@@ -72,8 +60,8 @@ def _sort_url(campaign: Campaign):
 @bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>")
 @allow(*WATCHERS)
 def unit(campaign_id: int, unit_id: int):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_id)
+    campaign = campaign_or_404(campaign_id)
+    unit = unit_by_id_or_404(campaign, unit_id)
     filters, error = _filters()
     progress = campaign_progress(campaign, [unit.id], shown=shown_for(current_user))
     today = clock.today(campaign)
@@ -101,8 +89,8 @@ def _back(campaign: Campaign, unit: Unit | None):
 @bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>/remind", methods=["POST"])
 @allow(*WATCHERS)
 def remind(campaign_id: int, unit_id: int):
-    campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_id)
+    campaign = campaign_or_404(campaign_id)
+    unit = unit_by_id_or_404(campaign, unit_id)
     group = None
     raw_group = (request.form.get("group") or "").strip()
     if raw_group:
@@ -110,14 +98,10 @@ def remind(campaign_id: int, unit_id: int):
         if group is None or group.campaign_id != campaign.id:
             flash(_("Nhóm đối tượng '%(value)s' không có trong kỳ đánh giá này.", value=raw_group), "error")
             return _back(campaign, unit)
-    try:
-        n = actions.remind(campaign, unit, group, current_user)
-        db.session.commit()
-    except ProgressError as exc:
-        db.session.rollback()
-        flash(_("Không gửi được đôn đốc cho %(unit)s: %(reason)s", unit=unit.name, reason=str(exc)), "error")
-        return _back(campaign, unit)
-    flash(_("Đã xếp %(n)d thư đôn đốc cho %(unit)s vào hàng đợi gửi.", n=n, unit=unit.name), "success")
+    commit_or_flash(lambda: actions.remind(campaign, unit, group, current_user), ProgressError,
+                    lambda n: _("Đã xếp %(n)d thư đôn đốc cho %(unit)s vào hàng đợi gửi.", n=n, unit=unit.name),
+                    refused=lambda exc: _("Không gửi được đôn đốc cho %(unit)s: %(reason)s", unit=unit.name,
+                                          reason=str(exc)))
     return _back(campaign, unit)
 
 
@@ -126,7 +110,7 @@ def remind(campaign_id: int, unit_id: int):
 def export(campaign_id: int, fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     filters, error = _filters()
     if error:
         flash(error, "error")
@@ -145,7 +129,7 @@ def export(campaign_id: int, fmt: str):
 @allow(*WATCHERS)
 def api(campaign_id: int):
     """The dashboard's figures as JSON (session auth, same role rules); ?unit=CODE or ?unit_id=N."""
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     filters, error = _filters()
     if error:
         return jsonify({"error": error}), 400
@@ -170,8 +154,6 @@ def api(campaign_id: int):
 @allow(*WATCHERS)
 def api_outbox(campaign_id: int):
     """Light endpoint polled by progress.js for the live progress bar."""
-    campaign = _campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     return jsonify({"runner": runner_status(), "outbox": outbox_status(campaign.id)})
 
-
-from .board import board_context  # noqa: E402  (registers the board views on bp; needs the helpers above)

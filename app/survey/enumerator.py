@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import clock
+from app.core.lookups import campaign_or_404
 from app.core.paging import matches, paginate, search_text
 from app.core.policy import allow
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
 
 from .forms import answers_of, build_form, unknown_codes
-from .routes import SURVEY_MAX_BYTES, bp, campaign_or_404, render_sheet
+from .routes import SURVEY_MAX_BYTES, bp, render_sheet
 from .services import SurveyError, enter_interview, interview_target, interviews_for, is_closed
 
 

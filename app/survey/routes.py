@@ -4,24 +4,21 @@ import secrets
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.core import clock
-from app.core.nav import campaign_link
 from app.core.policy import PUBLIC, allow
 from app.core.schemes import get_scheme
 from app.core.security import client_address, keyed_hash, network_prefix
 from app.extensions import db
 from app.mailing.waiting import still_waiting
-from app.models import Campaign, Unit
+from app.models import Unit
 
 from .forms import answers_of, build_form, draft_data, sections, unknown_codes
 from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, open_link,
                        questionnaire_for, resolve_survey_link, save_draft, submit_response)
 
 bp = Blueprint("survey", __name__, template_folder="templates")
-campaign_link("survey.interviews", _l("Nhập phiếu điều tra"), ["enumerator"], order=40)
 
 DEVICE_COOKIE = "ps_dev"
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -156,9 +153,3 @@ def _with_device(response, device: str, new: bool):
                             secure=request.is_secure)
     return response
 
-
-def campaign_or_404(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
-from . import enumerator  # noqa: E402,F401  (registers the enumerator views on bp; needs the helpers above)
