@@ -101,7 +101,7 @@ def workbook(campaign_id: int, run_id: int):
 @bp.route("/<int:campaign_id>/runs/<int:run_id>/ranking.csv")
 @allow("admin")
 def ranking_csv(campaign_id: int, run_id: int):
-    from app.core.export import write_csv
+    from app.core.spreadsheet import write_csv
 
     campaign = _campaign(campaign_id)
     run = _run(campaign, run_id)

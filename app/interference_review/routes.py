@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.confirm import confirm_page, confirmed
-from app.core.export import small_cell_text
+from app.core.spreadsheet import small_cell_text
 from app.core.nav import campaign_link
 from app.core.policy import allow
 from app.core.schemes import SchemeNotFound

@@ -12,7 +12,7 @@ from app.core.cli_utils import fail, report
 from app.extensions import db
 
 from .importer import MODES, import_list
-from .sheets import template_workbook
+from .downloads import template_workbook
 from .state import ListError, approve, return_list, submit
 
 respondents = click.Group("respondents", help="Đối tượng khảo sát / respondent lists.")

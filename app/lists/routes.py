@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Campaign, Group, Respondent, RespondentTarget, Unit
 
 from . import people as roster
-from . import services, sheets
+from . import downloads, services
 from .forms import EnumeratorForm, PersonForm, ReturnForm, SampleForm, SubmitForm, UploadForm
 from .importer import import_list
 from .state import EDITABLE, ListError, approve, deadline_passed, get_list, quota_status, return_list, state_label, submit
@@ -92,7 +92,7 @@ def unit_list(campaign_id: int, unit_code: str):
 def template(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_code)
-    return _xlsx(sheets.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
+    return _xlsx(downloads.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/errors.xlsx")
@@ -101,7 +101,7 @@ def errors(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_code)
     rlist = get_list(campaign, unit, create=False)
-    return _xlsx(sheets.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
+    return _xlsx(downloads.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
 
 
 @bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")
@@ -110,7 +110,7 @@ def export(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
     unit = _unit(campaign, unit_code)
     rlist = get_list(campaign, unit, create=False)
-    return _xlsx(sheets.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
+    return _xlsx(downloads.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
 
 
 def _people(unit, group=None) -> int:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.mailing.addresses import addresses_to_fix
 from app.models import Campaign, Group, Unit
 
-from . import actions, exports
+from . import actions, downloads
 from .charts import day_chart, rate_chart
 from .drilldown import STATE_LABELS, drill_down, unit_statuses
 from .services import Filters, ProgressError, campaign_progress, parse_filters, shown_for, visible_unit_ids
@@ -135,9 +135,9 @@ def export(campaign_id: int, fmt: str):
     stamp = progress.taken_at.strftime("%Y%m%d-%H%M%S")
     name = f"tien-do-{campaign.id}-{stamp}.{fmt}"
     if fmt == "csv":
-        body, mime = exports.to_csv(progress), "text/csv; charset=utf-8"
+        body, mime = downloads.to_csv(progress), "text/csv; charset=utf-8"
     else:
-        body, mime = exports.to_xlsx(progress), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mime = downloads.to_xlsx(progress), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
