@@ -41,7 +41,7 @@ def finding_row(f: Finding, unit_sheets: dict[int, int] | None = None) -> dict:
 @click.option("--user", "email", default=None, help="Admin account to record as the actor.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def scan_command(campaign_id, email, as_json):
+def interference_scan(campaign_id, email, as_json):
     """Run the detectors over a campaign and keep the new findings."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
@@ -75,7 +75,7 @@ def scan_command(campaign_id, email, as_json):
 @click.option("--user", "email", default=None, help="Admin account to record as the decider.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def decide_command(finding_id, action, reason, email, as_json):
+def interference_decide(finding_id, action, reason, email, as_json):
     """Record the secretariat's decision on a finding (or revert the standing one)."""
     finding = db.session.get(Finding, finding_id)
     if finding is None:

@@ -25,7 +25,7 @@ lists = click.Group("lists", help="Duyệt danh sách / the secretariat's decisi
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def template_cmd(campaign_id, unit_code, out, as_json):
+def respondents_template(campaign_id, unit_code, out, as_json):
     """Write the list template the web offers for this unit."""
     campaign = get_campaign(campaign_id)
     unit = get_unit(campaign, unit_code)
@@ -51,7 +51,7 @@ def _public(result: dict) -> dict:
 @click.option("--explanation", default=None, help="Explanation when the list breaks a quota (with --submit).")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_json):
+def respondents_import(file, campaign_id, unit_code, mode, do_submit, explanation, as_json):
     """Import a list (the same service as the web upload); report counts and row errors."""
     campaign = get_campaign(campaign_id)
     unit = get_unit(campaign, unit_code)
@@ -97,7 +97,7 @@ def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_js
 @click.option("--unit", "unit_code", required=True)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def approve_cmd(campaign_id, unit_code, as_json):
+def lists_approve(campaign_id, unit_code, as_json):
     """Approve a submitted list."""
     campaign = get_campaign(campaign_id)
     unit = get_unit(campaign, unit_code)
@@ -116,7 +116,7 @@ def approve_cmd(campaign_id, unit_code, as_json):
 @click.option("--reason", required=True)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def return_cmd(campaign_id, unit_code, reason, as_json):
+def lists_return(campaign_id, unit_code, reason, as_json):
     """Return a submitted (or approved) list to the focal unit with a reason."""
     campaign = get_campaign(campaign_id)
     unit = get_unit(campaign, unit_code)

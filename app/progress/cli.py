@@ -23,7 +23,7 @@ def _line(code: str, name: str, c: dict) -> str:
 @click.option("--unit", "unit_code", default=None, help="Only this assessed unit (code).")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def show(campaign_id, unit_code, as_json):
+def progress_show(campaign_id, unit_code, as_json):
     """The dashboard's figures per unit and group (same definitions as the web page)."""
     campaign = get_campaign(campaign_id)
     unit_ids = [get_unit(campaign, unit_code).id] if unit_code else None
