@@ -9,6 +9,7 @@ def create_app(config=None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_legacy_urls(app)
     register_security(app)
     register_cli(app)
     register_errorhandlers(app)
@@ -65,6 +66,12 @@ def register_blueprints(app: Flask) -> None:
     for name in BLUEPRINTS:
         module = import_module(f"app.{name}.routes")
         app.register_blueprint(module.bp)
+
+
+def register_legacy_urls(app: Flask) -> None:
+    from .legacy_urls import register
+
+    register(app)
 
 
 def register_security(app: Flask) -> None:

@@ -47,7 +47,7 @@ def _xlsx(data: bytes, name: str):
     return data, 200, {"Content-Type": XLSX, "Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@bp.route("/<int:campaign_id>")
+@bp.route("/campaigns/<int:campaign_id>")
 @allow("admin", "coordinator", "focal")
 def index(campaign_id: int):
     campaign = _campaign(campaign_id)
@@ -57,7 +57,7 @@ def index(campaign_id: int):
     return render_template("lists/index.html", campaign=campaign, rows=rows, deadline_passed=deadline_passed(campaign))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>")
 @allow("admin", "coordinator", "focal")
 def unit_list(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -87,7 +87,7 @@ def unit_list(campaign_id: int, unit_code: str):
                            page=request.args.get("page", 1, type=int) or 1)
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/template.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/template.xlsx")
 @allow("admin", "coordinator", "focal")
 def template(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -95,7 +95,7 @@ def template(campaign_id: int, unit_code: str):
     return _xlsx(downloads.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/errors.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/errors.xlsx")
 @allow("admin", "coordinator", "focal")
 def errors(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -104,7 +104,7 @@ def errors(campaign_id: int, unit_code: str):
     return _xlsx(downloads.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/export.xlsx")
 @allow("admin", "coordinator", "focal")
 def export(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -132,7 +132,7 @@ def _act(campaign, unit, action, success):
     return _back(campaign, unit)
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/upload", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/upload", methods=["POST"])
 @allow("admin", "focal")
 def upload(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -176,7 +176,7 @@ def _person_form(campaign, person=None) -> PersonForm:
     return form
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>", methods=["GET", "POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/people/<int:respondent_id>", methods=["GET", "POST"])
 @allow("admin", "focal")
 def edit_person(campaign_id: int, unit_code: str, respondent_id: int):
     campaign = _campaign(campaign_id)
@@ -201,7 +201,7 @@ def edit_person(campaign_id: int, unit_code: str, respondent_id: int):
     return render_template("lists/person.html", campaign=campaign, unit=unit, person=person, form=form)
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>/delete", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/people/<int:respondent_id>/delete", methods=["POST"])
 @allow("admin", "focal")
 def delete_person(campaign_id: int, unit_code: str, respondent_id: int):
     campaign = _campaign(campaign_id)
@@ -214,7 +214,7 @@ def delete_person(campaign_id: int, unit_code: str, respondent_id: int):
                 _("Đã xoá %(name)s khỏi danh sách.", name=name))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/submit", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/submit", methods=["POST"])
 @allow("admin", "focal")
 def submit_list(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -226,7 +226,7 @@ def submit_list(campaign_id: int, unit_code: str):
                 _("Đã gửi danh sách. Danh sách được khoá trong khi chờ Tổ thư ký duyệt."))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/approve", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/approve", methods=["POST"])
 @allow("admin")
 def approve_list(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -236,7 +236,7 @@ def approve_list(campaign_id: int, unit_code: str):
     return _act(campaign, unit, lambda: approve(campaign, unit, current_user), _("Đã duyệt danh sách."))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/return", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/return", methods=["POST"])
 @allow("admin")
 def return_(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -249,7 +249,7 @@ def return_(campaign_id: int, unit_code: str):
                 _("Đã trả lại danh sách cho đơn vị."))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/sample", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/sample", methods=["POST"])
 @allow("admin", "focal")
 def sample(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -275,7 +275,7 @@ def sample(campaign_id: int, unit_code: str):
                             n=r["sample"], total=r["population"], group=r["group"], seed=r["seed"]))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/enumerator", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/enumerator", methods=["POST"])
 @allow("admin")
 def enumerator(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
@@ -290,7 +290,7 @@ def enumerator(campaign_id: int, unit_code: str):
                 lambda n: _("Đã giao %(n)d người không có thư điện tử cho điều tra viên.", n=n))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/clear", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/clear", methods=["POST"])
 @allow("admin", "focal")
 def clear(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)

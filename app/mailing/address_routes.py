@@ -17,7 +17,7 @@ from .routes import _campaign, bp
 campaign_link("mailing.addresses", _l("Địa chỉ cần sửa"), ["admin", "coordinator", "focal"], order=32)
 
 
-@bp.route("/campaigns/<int:campaign_id>/addresses", endpoint="addresses")
+@bp.route("/mailing/campaigns/<int:campaign_id>/addresses", endpoint="addresses")
 @allow("admin", "coordinator", "focal")
 def addresses_page(campaign_id: int):
     """Failed or bounced deliveries (a focal unit: its own lists only) and the address proposals."""
@@ -32,7 +32,7 @@ def _to_addresses(campaign_id: int):
     return redirect(url_for("mailing.addresses", campaign_id=campaign_id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/address-proposal", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/address-proposal", methods=["POST"])
 @allow("focal")
 def propose_address(campaign_id: int, invitation_id: int):
     invitation = db.session.get(Invitation, invitation_id)
@@ -57,7 +57,7 @@ def propose_address(campaign_id: int, invitation_id: int):
     return _to_addresses(campaign_id)
 
 
-@bp.route("/campaigns/<int:campaign_id>/address-proposals/<int:proposal_id>/decision", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/address-proposals/<int:proposal_id>/decision", methods=["POST"])
 @allow(*STAFF_ROLES)
 def decide_proposal(campaign_id: int, proposal_id: int):
     proposal = db.session.get(AddressProposal, proposal_id)
@@ -88,11 +88,11 @@ def _back(campaign_id: int, form: EmailForm):
     raw = (form.unit_id.data or "").strip()
     unit = db.session.get(Unit, int(raw)) if raw.isdigit() else None
     if unit is not None and unit.campaign_id == campaign_id:
-        return redirect(url_for("progress.unit", campaign_id=campaign_id, unit_id=unit.id))
+        return redirect(url_for("progress.unit", campaign_id=campaign_id, unit_code=unit.code))
     return _to_addresses(campaign_id)
 
 
-@bp.route("/campaigns/<int:campaign_id>/respondents/<int:respondent_id>/address", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/respondents/<int:respondent_id>/address", methods=["POST"])
 @allow(*STAFF_ROLES)
 def change_address(campaign_id: int, respondent_id: int):
     respondent = db.session.get(Respondent, respondent_id)
@@ -116,7 +116,7 @@ def change_address(campaign_id: int, respondent_id: int):
     return _back(campaign_id, form)
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
 @allow(*STAFF_ROLES)
 def resend(campaign_id: int, invitation_id: int):
     """The secretariat re-sends one invitation to the same address (old link revoked)."""
@@ -132,4 +132,5 @@ def resend(campaign_id: int, invitation_id: int):
     except services.MailingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-    return redirect(url_for("progress.unit", campaign_id=campaign_id, unit_id=invitation.unit_id))
+    return redirect(url_for("progress.unit", campaign_id=campaign_id,
+                            unit_code=db.session.get(Unit, invitation.unit_id).code))

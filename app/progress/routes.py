@@ -27,9 +27,9 @@ def _campaign(campaign_id: int) -> Campaign:
     return db.session.get(Campaign, campaign_id) or abort(404)
 
 
-def _unit(campaign: Campaign, unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit.campaign_id != campaign.id:
+def _unit(campaign: Campaign, unit_code: str) -> Unit:
+    unit = db.session.scalar(db.select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == unit_code))
+    if unit is None:
         abort(404)
     require_unit(unit.code)
     return unit
@@ -69,11 +69,11 @@ def _sort_url(campaign: Campaign):
     return sort_url
 
 
-@bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>")
 @allow(*WATCHERS)
-def unit(campaign_id: int, unit_id: int):
+def unit(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_id)
+    unit = _unit(campaign, unit_code)
     filters, error = _filters()
     progress = campaign_progress(campaign, [unit.id], shown=shown_for(current_user))
     today = clock.today(campaign)
@@ -94,15 +94,15 @@ def _back(campaign: Campaign, unit: Unit | None):
     if target:
         return redirect(target)
     if unit is not None:
-        return redirect(url_for("progress.unit", campaign_id=campaign.id, unit_id=unit.id))
+        return redirect(url_for("progress.unit", campaign_id=campaign.id, unit_code=unit.code))
     return redirect(url_for("progress.dashboard", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>/remind", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/remind", methods=["POST"])
 @allow(*WATCHERS)
-def remind(campaign_id: int, unit_id: int):
+def remind(campaign_id: int, unit_code: str):
     campaign = _campaign(campaign_id)
-    unit = _unit(campaign, unit_id)
+    unit = _unit(campaign, unit_code)
     group = None
     raw_group = (request.form.get("group") or "").strip()
     if raw_group:
@@ -141,7 +141,7 @@ def export(campaign_id: int, fmt: str):
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/api/campaigns/<int:campaign_id>")
+@bp.route("/campaigns/<int:campaign_id>/api")
 @allow(*WATCHERS)
 def api(campaign_id: int):
     """The dashboard's figures as JSON (session auth, same role rules); ?unit=CODE or ?unit_id=N."""
@@ -166,7 +166,7 @@ def api(campaign_id: int):
     return jsonify(payload)
 
 
-@bp.route("/api/campaigns/<int:campaign_id>/outbox")
+@bp.route("/campaigns/<int:campaign_id>/api/outbox")
 @allow(*WATCHERS)
 def api_outbox(campaign_id: int):
     """Light endpoint polled by progress.js for the live progress bar."""
