@@ -107,7 +107,7 @@ def _view(moved: Moved, target):
     def redirect_view(**values):
         new = moved.resolve(values) if moved.resolve else values
         url = url_for(moved.endpoint, **new)
-        if url == request.path:  # a unit code made of digits: the old rule caught a new URL
+        if url == request.script_root + request.path:  # a unit code of digits: the old rule caught a new URL
             return target(**new)
         query = request.query_string.decode("ascii", "replace")
         return redirect(f"{url}?{query}" if query else url, 308)
