@@ -11,6 +11,7 @@ def create_app(config=None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_legacy_urls(app)
     register_security(app)
     register_cli(app)
     register_errorhandlers(app)
@@ -75,6 +76,12 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core, auth, admin, lists, mailing, survey, progress, interference_review, index):
         app.register_blueprint(blueprint)
+
+
+def register_legacy_urls(app: Flask) -> None:
+    from .legacy_urls import register
+
+    register(app)
 
 
 def register_security(app: Flask) -> None:

@@ -167,7 +167,7 @@ def run(label: str, url: str, n_responses: int, args, tmp: Path) -> None:
         for name, secs in marks.items():
             print(f"  {name:<50} {secs:6.2f} s")
         print(f"  {'baseline: one scan of answers (COUNT, SUM)':<50} {baseline:6.2f} s")
-        from app.index.export import build_workbook
+        from app.index.downloads import build_workbook
         from app.index.services import robustness
 
         robust, loo = robustness(comp.loaded, comp.result)

@@ -190,7 +190,7 @@ def run(label: str, url: str, n: int, n_units: int) -> None:
                 response = client.get(url_page)
                 assert response.status_code == 200, response.status_code
             p_first, p_med = _time(page)
-            j_first, j_med = _time(lambda: client.get(f"/progress/api/campaigns/{campaign.id}"))
+            j_first, j_med = _time(lambda: client.get(f"/progress/campaigns/{campaign.id}/api"))
             t0 = time.perf_counter()
             recount(campaign)
             recount_ms = (time.perf_counter() - t0) * 1000

@@ -15,7 +15,7 @@ jobs = click.Group("jobs", help="Tiến trình chạy nền / job runner.")
 @jobs.command("run")
 @click.option("--once", is_flag=True, help="Run every job once and exit (for tests and cron).")
 @with_appcontext
-def run(once):
+def jobs_run(once):
     """Run the declared jobs on their intervals until SIGTERM/SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # APScheduler logs every run at INFO (a line every few seconds per job): keep its warnings

@@ -95,3 +95,14 @@ def test_demo_seed(runner):
     assert data["assessment_rows"] > 0
     again = runner.invoke(args=["demo", "seed", "--if-empty", "--json"])
     assert json.loads(again.output) == {"seeded": False}
+
+
+def test_command_functions_are_named_group_command(app):
+    """One naming rule for the CLI code: `flask <group> <command>` lives in `def <group>_<command>`."""
+    import click
+
+    for group_name, group in app.cli.commands.items():
+        if not isinstance(group, click.Group) or group_name == "db":  # `db` is Flask-Migrate's
+            continue
+        for name, command in group.commands.items():
+            assert command.callback.__name__ == f"{group_name}_{name}".replace("-", "_"), (group_name, name)

@@ -20,7 +20,7 @@ users = click.Group("users", help="Tài khoản người dùng / user accounts."
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def create(email, role, units, name, password_stdin, as_json):
+def users_create(email, role, units, name, password_stdin, as_json):
     """Create an account."""
     if not password_stdin:
         fail(_("Hãy dùng --password-stdin và truyền mật khẩu qua đầu vào chuẩn (không để lộ trong lịch sử lệnh)."))

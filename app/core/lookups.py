@@ -45,12 +45,6 @@ def unit_or_404(campaign: Campaign, code: str) -> Unit:
     return unit
 
 
-def unit_by_id_or_404(campaign: Campaign, unit_id: int) -> Unit:
-    """The unit by id, which the signed-in account must be allowed to see (403 otherwise)."""
-    unit = in_campaign_or_404(Unit, unit_id, campaign.id)
-    require_unit(unit.code)
-    return unit
-
 
 # --- commands ----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.core import audit, clock
-from app.core.export import set_text, write_sheet
+from app.core.spreadsheet import set_text, write_sheet
 from app.core.schemes import get_scheme
 from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db

@@ -29,7 +29,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.route("/<int:campaign_id>")
+@bp.route("/campaigns/<int:campaign_id>")
 @allow("admin", "coordinator")
 def overview(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -42,7 +42,7 @@ def overview(campaign_id: int):
                            scheme=scheme, form=ComputeForm(), check=readiness(campaign))
 
 
-@bp.route("/<int:campaign_id>/compute", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/compute", methods=["POST"])
 @allow("admin")
 def compute(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -62,7 +62,7 @@ def compute(campaign_id: int):
     return redirect(url_for("index.run", campaign_id=campaign.id, run_id=comp.run.id))
 
 
-@bp.route("/<int:campaign_id>/runs/<int:run_id>")
+@bp.route("/campaigns/<int:campaign_id>/runs/<int:run_id>")
 @allow("admin", "coordinator")
 def run(campaign_id: int, run_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -73,7 +73,7 @@ def run(campaign_id: int, run_id: int):
     return render_template("index/run.html", campaign=campaign, run=run, rows=rows, scheme=scheme, chart=chart)
 
 
-@bp.route("/<int:campaign_id>/runs/<int:run_id>/workbook.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/runs/<int:run_id>/workbook.xlsx")
 @allow("admin")
 def workbook(campaign_id: int, run_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -86,10 +86,10 @@ def workbook(campaign_id: int, run_id: int):
     return _download(data, f"chi-so-{campaign.year}-lan-{run.id}.xlsx", XLSX)
 
 
-@bp.route("/<int:campaign_id>/runs/<int:run_id>/ranking.csv")
+@bp.route("/campaigns/<int:campaign_id>/runs/<int:run_id>/ranking.csv")
 @allow("admin")
 def ranking_csv(campaign_id: int, run_id: int):
-    from app.core.export import write_csv
+    from app.core.spreadsheet import write_csv
 
     campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
@@ -110,7 +110,7 @@ def _float_arg(name: str, default: float, low: float, high: float) -> float:
     return min(max(value, low), high)
 
 
-@bp.route("/<int:campaign_id>/runs/<int:run_id>/robustness")
+@bp.route("/campaigns/<int:campaign_id>/runs/<int:run_id>/robustness")
 @allow("admin")
 def robustness_view(campaign_id: int, run_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -133,7 +133,7 @@ def robustness_view(campaign_id: int, run_id: int):
                            spread=spread, draws=draws, n=n)
 
 
-@bp.route("/<int:campaign_id>/runs/<int:run_id>/units/<unit_code>")
+@bp.route("/campaigns/<int:campaign_id>/runs/<int:run_id>/units/<unit_code>")
 @allow("admin", "coordinator")
 def unit_profile_view(campaign_id: int, run_id: int, unit_code: str):
     campaign = campaign_or_404(campaign_id)
@@ -151,7 +151,7 @@ def unit_profile_view(campaign_id: int, run_id: int, unit_code: str):
                            n=sum(1 for r in rows if r["rank"] is not None))
 
 
-@bp.route("/<int:campaign_id>/assessments", methods=["GET", "POST"])
+@bp.route("/campaigns/<int:campaign_id>/assessments", methods=["GET", "POST"])
 @allow("admin", "focal")
 def assessments(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -183,7 +183,7 @@ def assessments(campaign_id: int):
                            counts=counts, appraised=appraised, imports=imports, locked=locked, n_assessed=n_assessed)
 
 
-@bp.route("/<int:campaign_id>/assessments/template.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/assessments/template.xlsx")
 @allow("admin", "focal")
 def assessments_template(campaign_id: int):
     campaign = campaign_or_404(campaign_id)

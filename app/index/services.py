@@ -190,7 +190,7 @@ def workbook_for(campaign: Campaign, comp: Computation, spread: float = DEFAULT_
     """The published workbook of a computation, with its robustness sheet and input records."""
     from app.models import AssessmentImport, SelfAssessment, Unit, User
 
-    from .export import build_workbook
+    from .downloads import build_workbook
 
     robust, loo = robustness(comp.loaded, comp.result, spread, draws, seed)
     notes = {(code, leaf): (appraiser or "", note or "") for code, leaf, appraiser, note in db.session.execute(
@@ -208,7 +208,7 @@ def unit_notes(tables: dict) -> dict:
     so the web ranking shows the same flags as the published workbook."""
     from types import SimpleNamespace
 
-    from .export import _unit_notes
+    from .downloads import _unit_notes
 
     totals = tables["totals"].copy()
     totals["void_reason"] = totals["void_reason"].astype(object).where(totals["void_reason"].notna(), "")

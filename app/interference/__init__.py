@@ -38,7 +38,7 @@ when reminders were sent.
 
 Output
 ------
-``scan(...) -> ScanResult(findings, unit_risk)``; ``Finding(rule, unit, group, response_ids,
+``scan(...) -> ScanResult(findings, unit_risk)``; ``Detection(rule, unit, group, response_ids,
 severity, score, evidence)`` with a stable ``fingerprint``; ``unit_risk`` columns: unit,
 unit_kind, risk, level ('none'|'watch'|'review'|'void_candidate'), flagged_share, rules.
 
@@ -118,13 +118,13 @@ seed                            20240101  same data → same null → same findi
 from .answers import near_duplicate, null_threshold, straight_line
 from .config import DEFAULT_CONFIG, LEVELS, RULES, Config
 from .explain import TEMPLATES_EN, TEMPLATES_VI, explain
-from .model import Finding, ItemShape, QuestionnaireShape, ScanResult
+from .model import Detection, ItemShape, QuestionnaireShape, ScanResult
 from .paradata import burst, forwarded, same_device
 from .risk import level_of, scan, unit_risk
 from .units import speeder, unit_anomaly
 
 __all__ = [
-    "Config", "DEFAULT_CONFIG", "Finding", "ItemShape", "LEVELS", "QuestionnaireShape",
+    "Config", "DEFAULT_CONFIG", "Detection", "ItemShape", "LEVELS", "QuestionnaireShape",
     "RULES", "ScanResult", "TEMPLATES_EN", "TEMPLATES_VI", "burst", "explain", "forwarded",
     "level_of", "near_duplicate", "null_threshold", "same_device", "scan", "speeder",
     "straight_line", "unit_anomaly", "unit_risk",

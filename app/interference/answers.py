@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
-from .model import Finding, QuestionnaireShape, common_group, make_finding, \
+from .model import Detection, QuestionnaireShape, common_group, make_finding, \
     normalize_responses
 from .groups import frame_groups, group_rows
 from .sheets import Sheets, encode
@@ -116,7 +116,7 @@ def _strata(cols: np.ndarray, top: np.ndarray, n_strata: int) -> list[np.ndarray
 
 
 def near_duplicate(responses: pd.DataFrame, answers, questionnaires: dict[str,
-                   QuestionnaireShape], config: Config = DEFAULT_CONFIG) -> list[Finding]:
+                   QuestionnaireShape], config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """Clusters (connected components, ≥ near_dup_min_cluster) of sheets of one unit and
     questionnaire whose percent match exceeds the permutation-calibrated threshold."""
     resp, all_sheets = _sheets(responses, answers, questionnaires)
@@ -185,7 +185,7 @@ def _clusters(sh: Sheets, rows: np.ndarray, thr: float, config: Config):
 
 
 def straight_line(responses: pd.DataFrame, answers, questionnaires: dict[str,
-                  QuestionnaireShape], config: Config = DEFAULT_CONFIG) -> list[Finding]:
+                  QuestionnaireShape], config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """Units where a high share of responses give one option on every item of every block
     with ≥ straight_min_block_items items, far above the questionnaire's campaign share."""
     resp, all_sheets = _sheets(responses, answers, questionnaires)

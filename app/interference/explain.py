@@ -4,7 +4,7 @@ Templates are keyed by rule, or by ``rule/variant`` when the evidence names a va
 """
 from __future__ import annotations
 
-from .model import Finding
+from .model import Detection
 
 TEMPLATES_VI = {
     "same_device/device":
@@ -116,7 +116,7 @@ def _number(value, lang: str):
     return value
 
 
-def explain(finding: Finding, lang: str = "vi") -> str:
+def explain(finding: Detection, lang: str = "vi") -> str:
     """One or two plain sentences with the finding's numbers, in Vietnamese or English."""
     if lang not in ("vi", "en"):
         raise ValueError(f"unsupported language {lang!r}")

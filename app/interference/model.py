@@ -35,8 +35,8 @@ class QuestionnaireShape:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One detected pattern, with the numbers a reviewer needs to judge it."""
+class Detection:
+    """One detected pattern, with the numbers a reviewer needs to judge it (stored as a models.Finding)."""
 
     rule: str
     unit: str
@@ -58,17 +58,17 @@ class Finding:
 class ScanResult:
     """All findings (sorted) and one risk row per unit."""
 
-    findings: list[Finding]
+    findings: list[Detection]
     unit_risk: pd.DataFrame
 
 
 def make_finding(rule: str, unit: str, group: str | None, ids, severity: str, score: float,
-                 evidence: Mapping[str, Any]) -> Finding:
-    """Build a Finding with sorted plain-int ids, a clipped score and JSON-able evidence."""
+                 evidence: Mapping[str, Any]) -> Detection:
+    """Build a Detection with sorted plain-int ids, a clipped score and JSON-able evidence."""
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
     clean = {k: _plain(v) for k, v in evidence.items()}
-    return Finding(rule=rule, unit=str(unit), group=None if group is None else str(group),
+    return Detection(rule=rule, unit=str(unit), group=None if group is None else str(group),
                    response_ids=tuple(sorted(int(i) for i in ids)), severity=severity,
                    score=round(float(min(1.0, max(0.0, score))), 4), evidence=clean)
 

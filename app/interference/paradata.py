@@ -9,12 +9,12 @@ import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
 from .groups import frame_groups
-from .model import Finding, common_group, make_finding, normalize_responses, \
+from .model import Detection, common_group, make_finding, normalize_responses, \
     reference_durations, web_responses
 from .stats import clean_base, poisson_sf, share_verdict, tail_strength
 
 
-def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Finding]:
+def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """One device cookie (or, without one, one network + browser pair answering in a tight
     chain) submitting several responses of one unit."""
     resp = normalize_responses(responses)
@@ -40,7 +40,7 @@ def same_device(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> lis
     return findings
 
 
-def _sequential_sessions(web: pd.DataFrame, config: Config) -> list[Finding]:
+def _sequential_sessions(web: pd.DataFrame, config: Config) -> list[Detection]:
     """One person in a private window per sheet: a new cookie each time, but one address and
     browser build, each session opened right after the previous one was submitted. Sheets
     whose cookie already makes a ``device`` finding are left to it."""
@@ -113,7 +113,7 @@ def _device_finding(unit, grp: pd.DataFrame, config: Config, basis: str, scale: 
 
 
 def burst(responses: pd.DataFrame, reminders: Iterable = (),
-          config: Config = DEFAULT_CONFIG) -> list[Finding]:
+          config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """Many submissions of one unit from one network prefix within a short window, far above
     the unit's own rate, weighed down after reminders and when sessions ran in parallel."""
     resp = normalize_responses(responses)
@@ -190,7 +190,7 @@ def _sequential_share(grp: pd.DataFrame, tolerance_s: float) -> float:
     return float(value.mean()) if value.size else 0.0
 
 
-def forwarded(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Finding]:
+def forwarded(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """Responses submitted from another network/device than the link was opened from,
     concentrated in one unit far above the campaign's share (binomial tail)."""
     resp = normalize_responses(responses)

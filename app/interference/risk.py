@@ -8,7 +8,7 @@ import pandas as pd
 
 from .answers import near_duplicate, straight_line
 from .config import DEFAULT_CONFIG, RULES, Config
-from .model import Finding, QuestionnaireShape, ScanResult, normalize_responses
+from .model import Detection, QuestionnaireShape, ScanResult, normalize_responses
 from .paradata import burst, forwarded, same_device
 from .sheets import encode
 from .units import speeder, unit_anomaly, unit_measures
@@ -27,7 +27,7 @@ def level_of(risk: float, config: Config = DEFAULT_CONFIG) -> str:
     return "none"
 
 
-def unit_risk(responses: pd.DataFrame, findings: Iterable[Finding], measures: pd.DataFrame,
+def unit_risk(responses: pd.DataFrame, findings: Iterable[Detection], measures: pd.DataFrame,
               config: Config = DEFAULT_CONFIG) -> pd.DataFrame:
     """risk = 1 − Π_r (1 − w_r · max score of rule r in the unit): independent kinds of
     evidence add up, many findings of one rule do not (they are one kind of evidence)."""
@@ -64,7 +64,7 @@ def scan(responses: pd.DataFrame, answers: pd.DataFrame,
     """
     resp = normalize_responses(responses)
     sheets = encode(resp, answers, questionnaires)
-    findings: list[Finding] = []
+    findings: list[Detection] = []
     findings += same_device(resp, config)
     findings += burst(resp, reminders, config)
     findings += forwarded(resp, config)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .config import DEFAULT_CONFIG, Config
 from .groups import frame_groups
-from .model import Finding, QuestionnaireShape, common_group, make_finding, \
+from .model import Detection, QuestionnaireShape, common_group, make_finding, \
     normalize_responses, severity_rank
 from .sheets import encode
 from .stats import clean_base, robust_z, share_verdict
@@ -23,7 +23,7 @@ def speeder_mask(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> pd
     return (timed & (responses["duration_s"] < limit)).astype(bool)
 
 
-def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Finding]:
+def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """Units with a high share of speeders among their timed web responses (one speeder is
     individually weak evidence: people do answer fast)."""
     resp = normalize_responses(responses)
@@ -58,7 +58,7 @@ def speeder(responses: pd.DataFrame, config: Config = DEFAULT_CONFIG) -> list[Fi
 
 
 def unit_measures(responses: pd.DataFrame, answers, questionnaires: dict[str,
-                  QuestionnaireShape], findings: Iterable[Finding] = (),
+                  QuestionnaireShape], findings: Iterable[Detection] = (),
                   config: Config = DEFAULT_CONFIG) -> pd.DataFrame:
     """Per unit: unit_kind, responses, flagged_share (responses in findings of at least
     flagged_min_severity) and top_share (answers on the item's best option)."""
@@ -91,8 +91,8 @@ def unit_measures(responses: pd.DataFrame, answers, questionnaires: dict[str,
 
 
 def unit_anomaly(responses: pd.DataFrame, answers, questionnaires: dict[str,
-                 QuestionnaireShape], findings: Iterable[Finding] = (),
-                 config: Config = DEFAULT_CONFIG) -> list[Finding]:
+                 QuestionnaireShape], findings: Iterable[Detection] = (),
+                 config: Config = DEFAULT_CONFIG) -> list[Detection]:
     """Units whose flagged share or top-option share stands far above the other units of
     their unit_kind (robust z with a MAD floor; kinds with too few units are skipped)."""
     resp = normalize_responses(responses)

@@ -40,7 +40,7 @@ def finding_row(f: Finding, unit_sheets: dict[int, int] | None = None) -> dict:
 @campaign_command(interference, "scan")
 @click.option("--user", "email", default=None, help="Admin account to record as the actor.")
 @with_appcontext
-def scan_command(campaign_id, email, as_json):
+def interference_scan(campaign_id, email, as_json):
     """Run the detectors over a campaign and keep the new findings."""
     campaign = campaign_or_fail(campaign_id)
     actor = _actor(email)
@@ -68,7 +68,7 @@ def scan_command(campaign_id, email, as_json):
 @click.option("--user", "email", default=None, help="Admin account to record as the decider.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def decide_command(finding_id, action, reason, email, as_json):
+def interference_decide(finding_id, action, reason, email, as_json):
     """Record the secretariat's decision on a finding (or revert the standing one)."""
     finding = row_or_fail(Finding, finding_id, _("Không có phát hiện với mã số %(id)s.", id=finding_id))
     if action not in (*ACTIONS, "revert"):

@@ -9,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.confirm import confirm_page, confirmed
-from app.core.export import small_cell_text
 from app.core.lookups import campaign_or_404
+from app.core.spreadsheet import small_cell_text
 from app.core.policy import allow
 from app.core.schemes import SchemeNotFound
 from app.core.transactions import commit_or_flash

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.core import audit
 from app.extensions import db
 from app.interference import DEFAULT_CONFIG, Config
-from app.interference import Finding as PureFinding
+from app.interference import Detection
 from app.interference import scan
 from app.models import Campaign, Decision, Finding, Group, InterferenceScan, Response, Unit, utcnow
 
@@ -75,7 +75,7 @@ def run_scan(campaign: Campaign, actor=None, shapes=None, config: Config = DEFAU
     return ScanOutcome(record, tuple(f.fingerprint for f in findings))
 
 
-def persist_findings(campaign: Campaign, findings: list[PureFinding]) -> int:
+def persist_findings(campaign: Campaign, findings: list[Detection]) -> int:
     """Insert the findings whose fingerprint is new to the campaign; returns how many."""
     known = set(db.session.scalars(select(Finding.fingerprint).where(Finding.campaign_id == campaign.id)))
     unit_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.campaign_id == campaign.id)).all())
@@ -124,9 +124,9 @@ def needs_scan(campaign: Campaign) -> bool:
     return (count, top) != (last.responses, last.last_response_id)
 
 
-def as_pure(finding: Finding) -> PureFinding:
+def as_pure(finding: Finding) -> Detection:
     """The stored finding as the pure package's dataclass (for ``explain``)."""
-    return PureFinding(rule=finding.rule, unit=finding.unit.code if finding.unit else "",
+    return Detection(rule=finding.rule, unit=finding.unit.code if finding.unit else "",
                        group=finding.group.code if finding.group else None,
                        response_ids=tuple(finding.response_ids or ()), severity=finding.severity,
                        score=finding.score, evidence=dict(finding.evidence or {}))

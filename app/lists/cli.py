@@ -12,7 +12,7 @@ from app.core.lookups import campaign_or_fail, unit_or_fail
 from app.extensions import db
 
 from .importer import MODES, import_list
-from .sheets import template_workbook
+from .downloads import template_workbook
 from .state import ListError, approve, return_list, submit
 
 respondents = click.Group("respondents", help="Đối tượng khảo sát / respondent lists.")
@@ -23,7 +23,7 @@ lists = click.Group("lists", help="Duyệt danh sách / the secretariat's decisi
 @click.option("--unit", "unit_code", required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
 @with_appcontext
-def template_cmd(campaign_id, unit_code, out, as_json):
+def respondents_template(campaign_id, unit_code, out, as_json):
     """Write the list template the web offers for this unit."""
     campaign = campaign_or_fail(campaign_id)
     unit = unit_or_fail(campaign, unit_code)
@@ -47,7 +47,7 @@ def _public(result: dict) -> dict:
 @click.option("--submit", "do_submit", is_flag=True, help="Submit the list after a clean import.")
 @click.option("--explanation", default=None, help="Explanation when the list breaks a quota (with --submit).")
 @with_appcontext
-def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_json):
+def respondents_import(file, campaign_id, unit_code, mode, do_submit, explanation, as_json):
     """Import a list (the same service as the web upload); report counts and row errors."""
     campaign = campaign_or_fail(campaign_id)
     unit = unit_or_fail(campaign, unit_code)
@@ -87,7 +87,7 @@ def import_cmd(file, campaign_id, unit_code, mode, do_submit, explanation, as_js
 @campaign_command(lists, "approve")
 @click.option("--unit", "unit_code", required=True)
 @with_appcontext
-def approve_cmd(campaign_id, unit_code, as_json):
+def lists_approve(campaign_id, unit_code, as_json):
     """Approve a submitted list."""
     campaign = campaign_or_fail(campaign_id)
     unit = unit_or_fail(campaign, unit_code)
@@ -99,7 +99,7 @@ def approve_cmd(campaign_id, unit_code, as_json):
 @click.option("--unit", "unit_code", required=True)
 @click.option("--reason", required=True)
 @with_appcontext
-def return_cmd(campaign_id, unit_code, reason, as_json):
+def lists_return(campaign_id, unit_code, reason, as_json):
     """Return a submitted (or approved) list to the focal unit with a reason."""
     campaign = campaign_or_fail(campaign_id)
     unit = unit_or_fail(campaign, unit_code)

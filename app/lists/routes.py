@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit
 
 from . import people as roster
-from . import services, sheets
+from . import downloads, services
 from .forms import EnumeratorForm, PersonForm, ReturnForm, SampleForm, SubmitForm, UploadForm
 from .importer import import_list
 from .state import EDITABLE, ListError, approve, deadline_passed, get_list, quota_status, return_list, state_label, submit
@@ -48,7 +48,7 @@ def _xlsx(data: bytes, name: str):
     return data, 200, {"Content-Type": XLSX, "Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@bp.route("/<int:campaign_id>")
+@bp.route("/campaigns/<int:campaign_id>")
 @allow("admin", "coordinator", "focal")
 def index(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -58,7 +58,7 @@ def index(campaign_id: int):
     return render_template("lists/index.html", campaign=campaign, rows=rows, deadline_passed=deadline_passed(campaign))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>")
 @allow("admin", "coordinator", "focal")
 @unit_view
 def unit_list(campaign, unit):
@@ -87,27 +87,27 @@ def unit_list(campaign, unit):
                            page=request.args.get("page", 1, type=int) or 1)
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/template.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/template.xlsx")
 @allow("admin", "coordinator", "focal")
 @unit_view
 def template(campaign, unit):
-    return _xlsx(sheets.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
+    return _xlsx(downloads.template_workbook(campaign, unit), f"danh_sach_{unit.code}.xlsx")
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/errors.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/errors.xlsx")
 @allow("admin", "coordinator", "focal")
 @unit_view
 def errors(campaign, unit):
     rlist = get_list(campaign, unit, create=False)
-    return _xlsx(sheets.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
+    return _xlsx(downloads.error_workbook(campaign, unit, rlist.last_upload or {}), f"loi_danh_sach_{unit.code}.xlsx")
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/export.xlsx")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/export.xlsx")
 @allow("admin", "coordinator", "focal")
 @unit_view
 def export(campaign, unit):
     rlist = get_list(campaign, unit, create=False)
-    return _xlsx(sheets.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
+    return _xlsx(downloads.list_workbook(campaign, unit, rlist), f"danh_sach_{unit.code}_da_nhap.xlsx")
 
 
 def _people(unit, group=None) -> int:
@@ -122,7 +122,7 @@ def _act(campaign, unit, action, success):
     return _back(campaign, unit)
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/upload", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/upload", methods=["POST"])
 @allow("admin", "focal")
 @unit_view
 def upload(campaign, unit):
@@ -165,7 +165,7 @@ def _person_form(campaign, person=None) -> PersonForm:
     return form
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>", methods=["GET", "POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/people/<int:respondent_id>", methods=["GET", "POST"])
 @allow("admin", "focal")
 @unit_view
 def edit_person(campaign, unit, respondent_id: int):
@@ -185,7 +185,7 @@ def edit_person(campaign, unit, respondent_id: int):
     return render_template("lists/person.html", campaign=campaign, unit=unit, person=person, form=form)
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/people/<int:respondent_id>/delete", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/people/<int:respondent_id>/delete", methods=["POST"])
 @allow("admin", "focal")
 @unit_view
 def delete_person(campaign, unit, respondent_id: int):
@@ -197,7 +197,7 @@ def delete_person(campaign, unit, respondent_id: int):
                 _("Đã xoá %(name)s khỏi danh sách.", name=name))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/submit", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/submit", methods=["POST"])
 @allow("admin", "focal")
 @unit_view
 def submit_list(campaign, unit):
@@ -208,7 +208,7 @@ def submit_list(campaign, unit):
                 _("Đã gửi danh sách. Danh sách được khoá trong khi chờ Tổ thư ký duyệt."))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/approve", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/approve", methods=["POST"])
 @allow("admin")
 @unit_view
 def approve_list(campaign, unit):
@@ -217,7 +217,7 @@ def approve_list(campaign, unit):
     return _act(campaign, unit, lambda: approve(campaign, unit, current_user), _("Đã duyệt danh sách."))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/return", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/return", methods=["POST"])
 @allow("admin")
 @unit_view
 def return_(campaign, unit):
@@ -229,7 +229,7 @@ def return_(campaign, unit):
                 _("Đã trả lại danh sách cho đơn vị."))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/sample", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/sample", methods=["POST"])
 @allow("admin", "focal")
 @unit_view
 def sample(campaign, unit):
@@ -254,7 +254,7 @@ def sample(campaign, unit):
                             n=r["sample"], total=r["population"], group=r["group"], seed=r["seed"]))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/enumerator", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/enumerator", methods=["POST"])
 @allow("admin")
 @unit_view
 def enumerator(campaign, unit):
@@ -268,7 +268,7 @@ def enumerator(campaign, unit):
                 lambda n: _("Đã giao %(n)d người không có thư điện tử cho điều tra viên.", n=n))
 
 
-@bp.route("/<int:campaign_id>/<unit_code>/clear", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/clear", methods=["POST"])
 @allow("admin", "focal")
 @unit_view
 def clear(campaign, unit):

@@ -15,7 +15,7 @@ from .routes import bp, form_refused
 
 
 
-@bp.route("/campaigns/<int:campaign_id>/addresses", endpoint="addresses")
+@bp.route("/mailing/campaigns/<int:campaign_id>/addresses", endpoint="addresses")
 @allow("admin", "coordinator", "focal")
 def addresses_page(campaign_id: int):
     """Failed or bounced deliveries (a focal unit: its own lists only) and the address proposals."""
@@ -30,7 +30,7 @@ def _to_addresses(campaign_id: int):
     return redirect(url_for("mailing.addresses", campaign_id=campaign_id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/address-proposal", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/address-proposal", methods=["POST"])
 @allow("focal")
 def propose_address(campaign_id: int, invitation_id: int):
     invitation = in_campaign_or_404(Invitation, invitation_id, campaign_id)
@@ -45,7 +45,7 @@ def propose_address(campaign_id: int, invitation_id: int):
     return _to_addresses(campaign_id)
 
 
-@bp.route("/campaigns/<int:campaign_id>/address-proposals/<int:proposal_id>/decision", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/address-proposals/<int:proposal_id>/decision", methods=["POST"])
 @allow(*STAFF_ROLES)
 def decide_proposal(campaign_id: int, proposal_id: int):
     proposal = in_campaign_or_404(AddressProposal, proposal_id, campaign_id)
@@ -64,11 +64,11 @@ def _back(campaign_id: int, form: EmailForm):
     raw = (form.unit_id.data or "").strip()
     unit = in_campaign(Unit, int(raw), campaign_id) if raw.isdigit() else None
     if unit is not None:
-        return redirect(url_for("progress.unit", campaign_id=campaign_id, unit_id=unit.id))
+        return redirect(url_for("progress.unit", campaign_id=campaign_id, unit_code=unit.code))
     return _to_addresses(campaign_id)
 
 
-@bp.route("/campaigns/<int:campaign_id>/respondents/<int:respondent_id>/address", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/respondents/<int:respondent_id>/address", methods=["POST"])
 @allow(*STAFF_ROLES)
 def change_address(campaign_id: int, respondent_id: int):
     respondent = in_campaign_or_404(Respondent, respondent_id, campaign_id)
@@ -82,7 +82,7 @@ def change_address(campaign_id: int, respondent_id: int):
     return _back(campaign_id, form)
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
 @allow(*STAFF_ROLES)
 def resend(campaign_id: int, invitation_id: int):
     """The secretariat re-sends one invitation to the same address (old link revoked)."""
@@ -91,4 +91,5 @@ def resend(campaign_id: int, invitation_id: int):
         abort(400)
     commit_or_flash(lambda: services.resend_invitation(invitation, actor=current_user), services.MailingError,
                     _("Đã thu hồi đường dẫn cũ và gửi lại thư mời."))
-    return redirect(url_for("progress.unit", campaign_id=campaign_id, unit_id=invitation.unit_id))
+    return redirect(url_for("progress.unit", campaign_id=campaign_id,
+                            unit_code=db.session.get(Unit, invitation.unit_id).code))

@@ -61,7 +61,7 @@ def sample_mail(campaign: Campaign, kind: str = "invitation"):
     return settings, name, contact, mail
 
 
-@bp.route("/campaigns/<int:campaign_id>/mail-setup", methods=["GET", "POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/mail-setup", methods=["GET", "POST"])
 @allow("admin")
 def mail_setup(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -80,7 +80,7 @@ def mail_setup(campaign_id: int):
                            test_form=ActionForm(prefix="test"))
 
 
-@bp.route("/campaigns/<int:campaign_id>/mail-setup/test", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/mail-setup/test", methods=["POST"])
 @allow("admin")
 def send_test_mail(campaign_id: int):
     """Send the sample invitation to the signed-in secretariat member, right away."""
@@ -111,7 +111,7 @@ def send_test_mail(campaign_id: int):
     return redirect(url_for("mailing.mail_setup", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/replies")
+@bp.route("/mailing/campaigns/<int:campaign_id>/replies")
 @allow("admin", "coordinator")
 def replies(campaign_id: int):
     campaign = campaign_or_404(campaign_id)

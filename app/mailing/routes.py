@@ -38,7 +38,7 @@ def form_refused(form, message: str) -> bool:
     return True
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations")
+@bp.route("/mailing/campaigns/<int:campaign_id>/invitations")
 @allow(*STAFF_ROLES)
 def invitations(campaign_id: int):
     """Thư mời: counts by status, send buttons, failed addresses, templates, mailbox errors."""
@@ -58,7 +58,7 @@ def invitations(campaign_id: int):
                            runner=runner_status(), action=ActionForm(), dev_backend=not current_app.config.get("MAIL_URL"))
 
 
-@bp.route("/campaigns/<int:campaign_id>/invitations/send", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/invitations/send", methods=["POST"])
 @allow("admin")
 def send_invitations(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -80,7 +80,7 @@ def send_invitations(campaign_id: int):
     return redirect(url_for("mailing.invitations", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/reminders/send", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/reminders/send", methods=["POST"])
 @allow(*STAFF_ROLES)
 def send_reminders(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -99,7 +99,7 @@ def send_reminders(campaign_id: int):
     return redirect(url_for("mailing.invitations", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/mail-templates", methods=["POST"])
+@bp.route("/mailing/campaigns/<int:campaign_id>/mail-templates", methods=["POST"])
 @allow("admin")
 def save_template(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
@@ -122,7 +122,7 @@ def save_template(campaign_id: int):
     return redirect(url_for("mailing.invitations", campaign_id=campaign.id))
 
 
-@bp.route("/dev-mail")
+@bp.route("/mailing/dev-mail")
 @allow("admin")
 def dev_mailbox():
     """Hộp thư thử nghiệm: the newest messages written by the development backend.

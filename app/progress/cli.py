@@ -21,7 +21,7 @@ def _line(code: str, name: str, c: dict) -> str:
 @campaign_command(progress, "show")
 @click.option("--unit", "unit_code", default=None, help="Only this assessed unit (code).")
 @with_appcontext
-def show(campaign_id, unit_code, as_json):
+def progress_show(campaign_id, unit_code, as_json):
     """The dashboard's figures per unit and group (same definitions as the web page)."""
     campaign = campaign_or_fail(campaign_id)
     unit_ids = [unit_or_fail(campaign, unit_code).id] if unit_code else None

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import clock
-from app.core.lookups import campaign_or_404, unit_by_id_or_404
+from app.core.lookups import campaign_or_404, unit_or_404
 from app.core.policy import STAFF_ROLES, allow, require_unit
 from app.core.redirects import safe_next
 from app.core.transactions import commit_or_flash
@@ -12,7 +12,7 @@ from app.extensions import db
 from app.mailing.addresses import addresses_to_fix
 from app.models import Campaign, Group, Unit
 
-from . import actions, exports
+from . import actions, downloads
 from .charts import day_chart, rate_chart
 from .drilldown import STATE_LABELS, drill_down, unit_statuses
 from .laggards import board_context
@@ -57,11 +57,11 @@ def _sort_url(campaign: Campaign):
     return sort_url
 
 
-@bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>")
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>")
 @allow(*WATCHERS)
-def unit(campaign_id: int, unit_id: int):
+def unit(campaign_id: int, unit_code: str):
     campaign = campaign_or_404(campaign_id)
-    unit = unit_by_id_or_404(campaign, unit_id)
+    unit = unit_or_404(campaign, unit_code)
     filters, error = _filters()
     progress = campaign_progress(campaign, [unit.id], shown=shown_for(current_user))
     today = clock.today(campaign)
@@ -82,15 +82,15 @@ def _back(campaign: Campaign, unit: Unit | None):
     if target:
         return redirect(target)
     if unit is not None:
-        return redirect(url_for("progress.unit", campaign_id=campaign.id, unit_id=unit.id))
+        return redirect(url_for("progress.unit", campaign_id=campaign.id, unit_code=unit.code))
     return redirect(url_for("progress.dashboard", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/units/<int:unit_id>/remind", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/units/<unit_code>/remind", methods=["POST"])
 @allow(*WATCHERS)
-def remind(campaign_id: int, unit_id: int):
+def remind(campaign_id: int, unit_code: str):
     campaign = campaign_or_404(campaign_id)
-    unit = unit_by_id_or_404(campaign, unit_id)
+    unit = unit_or_404(campaign, unit_code)
     group = None
     raw_group = (request.form.get("group") or "").strip()
     if raw_group:
@@ -119,13 +119,13 @@ def export(campaign_id: int, fmt: str):
     stamp = progress.taken_at.strftime("%Y%m%d-%H%M%S")
     name = f"tien-do-{campaign.id}-{stamp}.{fmt}"
     if fmt == "csv":
-        body, mime = exports.to_csv(progress), "text/csv; charset=utf-8"
+        body, mime = downloads.to_csv(progress), "text/csv; charset=utf-8"
     else:
-        body, mime = exports.to_xlsx(progress), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mime = downloads.to_xlsx(progress), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/api/campaigns/<int:campaign_id>")
+@bp.route("/campaigns/<int:campaign_id>/api")
 @allow(*WATCHERS)
 def api(campaign_id: int):
     """The dashboard's figures as JSON (session auth, same role rules); ?unit=CODE or ?unit_id=N."""
@@ -150,7 +150,7 @@ def api(campaign_id: int):
     return jsonify(payload)
 
 
-@bp.route("/api/campaigns/<int:campaign_id>/outbox")
+@bp.route("/campaigns/<int:campaign_id>/api/outbox")
 @allow(*WATCHERS)
 def api_outbox(campaign_id: int):
     """Light endpoint polled by progress.js for the live progress bar."""

@@ -9,6 +9,7 @@ from app.core.paging import matches, paginate, search_text
 from app.core.policy import allow
 from app.core.schemes import questionnaire as load_questionnaire
 from app.extensions import db
+from app.models import Unit
 
 from .forms import answers_of, build_form, unknown_codes
 from .routes import SURVEY_MAX_BYTES, bp, render_sheet
@@ -32,13 +33,15 @@ def interviews(campaign_id: int):
                            closed=is_closed(campaign, clock.today(campaign)))
 
 
-@bp.route("/survey/campaigns/<int:campaign_id>/interviews/<int:respondent_id>/<int:unit_id>", methods=["GET", "POST"])
+@bp.route("/survey/campaigns/<int:campaign_id>/units/<unit_code>/interviews/<int:respondent_id>",
+          methods=["GET", "POST"])
 @allow("enumerator")
-def interview(campaign_id: int, respondent_id: int, unit_id: int):
+def interview(campaign_id: int, unit_code: str, respondent_id: int):
     """The same answer sheet, with the interview mode; one response per respondent and unit."""
     campaign = campaign_or_404(campaign_id)
+    unit_id = db.session.scalar(db.select(Unit.id).where(Unit.campaign_id == campaign.id, Unit.code == unit_code))
     try:
-        respondent, unit = interview_target(current_user, campaign, respondent_id, unit_id)
+        respondent, unit = interview_target(current_user, campaign, respondent_id, unit_id or 0)
     except LookupError:
         abort(404)
     except PermissionError:
@@ -50,7 +53,8 @@ def interview(campaign_id: int, respondent_id: int, unit_id: int):
         return redirect(back)
     questionnaire = load_questionnaire(campaign.scheme_code, respondent.group.questionnaire_code)
     extra = {"respondent": respondent, "unit": unit, "back_url": back, "enumerator": True,
-             "action_url": url_for(".interview", campaign_id=campaign.id, respondent_id=respondent.id, unit_id=unit.id)}
+             "action_url": url_for(".interview", campaign_id=campaign.id, unit_code=unit.code,
+                                   respondent_id=respondent.id)}
     if request.method == "GET":
         return render_sheet(build_form(questionnaire, with_mode=True, formdata=None), questionnaire, campaign, **extra)
     if (request.content_length or 0) > SURVEY_MAX_BYTES:

@@ -33,7 +33,7 @@ def test_focal_upload_feedback_paging_and_row_edits(chromium, base_url, make_cam
     errors: list = []
     page = person(chromium, base_url, email, PASSWORD, errors)
     page.set_viewport_size(SIZES[size])
-    list_url = f"{base_url}/lists/{campaign.id}/SO_TP"
+    list_url = f"{base_url}/lists/campaigns/{campaign.id}/units/SO_TP"
     page.goto(list_url)
 
     rows = [row(1), row(2, name="Trần Thị Bình", email="binh@@sotp.gov.vn"), row(3, name="Lê Văn Cường", group="KHONG")]

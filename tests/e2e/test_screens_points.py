@@ -167,7 +167,7 @@ def test_secretariat_confirms_sends_and_the_mailed_link_works(app, chromium, bas
     db.session.commit()
     page = signed_in(chromium, base_url, ADMIN, size)
     campaign_id = unit.campaign_id
-    page.goto(f"{base_url}/campaigns/{campaign_id}/invitations")
+    page.goto(f"{base_url}/mailing/campaigns/{campaign_id}/invitations")
     page.click("button:has-text('Gửi thư mời')")
     consequences = page.inner_text("#consequences")
     assert re.search(r"Sẽ xếp hàng \d+ thư", consequences) and "Sở Tư pháp:" in consequences
@@ -179,7 +179,7 @@ def test_secretariat_confirms_sends_and_the_mailed_link_works(app, chromium, bas
     assert drain().sent > 0
     db.session.commit()
     # Point 11 and 14: the development mailbox searches; the mailed link leads to this very server.
-    page.goto(f"{base_url}/dev-mail")
+    page.goto(f"{base_url}/mailing/dev-mail")
     page.fill("#m-q", "sotp.demo.gov.vn")
     page.click("form.search-form button")
     body = page.locator("article").first.inner_text()
@@ -195,7 +195,7 @@ def test_secretariat_confirms_sends_and_the_mailed_link_works(app, chromium, bas
     assert "Gửi thư mời" in page.inner_text("table") and "invitations.queue" not in page.inner_text("table")
     seen(page, f"points-11-audit-{size}")
     # Point 10: readiness before computing the index, a reason to compute anyway.
-    page.goto(f"{base_url}/index/{campaign_id}")
+    page.goto(f"{base_url}/index/campaigns/{campaign_id}")
     issues = page.inner_text("#readiness-issues")
     assert "chưa được duyệt danh sách" in issues and "Thời hạn trả lời phiếu chưa kết thúc" in issues
     seen(page, f"points-10-readiness-{size}")

@@ -104,7 +104,7 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     # ---- 2. The focal unit: template, upload with bad rows, the errors on screen, the fixed rows, submit.
     focal = person(chromium, base_url, FOCAL, PASSWORD, errors)
     focal.click("text=Danh sách khảo sát")  # one unit only: straight to its list
-    assert focal.url.endswith(f"/lists/{campaign_id}/SO_TP")
+    assert focal.url.endswith(f"/lists/campaigns/{campaign_id}/units/SO_TP")
     book = workbook(download(focal, "a:has-text('Tải biểu mẫu Excel')"))
     assert {"LD_SO", "HDND", "LD_PHONG"} <= {r[0] for r in book["Nhóm đối tượng"].iter_rows(min_row=2, values_only=True)}
     sheet = book["Danh sách"]
@@ -138,7 +138,7 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     shots(focal, "list-submitted")
 
     # ---- 3. Approval and invitations through the unit's official mailbox (real SMTP on loopback).
-    admin.goto(f"{base_url}/lists/{campaign_id}/SO_TP")
+    admin.goto(f"{base_url}/lists/campaigns/{campaign_id}/units/SO_TP")
     admin.click("button:has-text('Duyệt')")
     assert flash(admin) == "Đã duyệt danh sách."
     admin.goto(f"{base_url}/admin/campaigns/{campaign_id}")
@@ -246,7 +246,7 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
 
     # ---- 6. Self-assessment and appraisal scores: the secretariat's workbook, filled and imported.
     scheme = get_scheme(SCHEME)
-    admin.goto(f"{base_url}/index/{campaign_id}")
+    admin.goto(f"{base_url}/index/campaigns/{campaign_id}")
     admin.click("text=Điểm tự đánh giá và thẩm định")
     book = workbook(download(admin, "a:has-text('Tải biểu mẫu Excel')"))
     sheet = book.active
@@ -298,7 +298,7 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     settle()
 
     # ---- 8. The index: compute on the web, download the workbook, check it against hand-derived figures.
-    admin.goto(f"{base_url}/index/{campaign_id}")
+    admin.goto(f"{base_url}/index/campaigns/{campaign_id}")
     # Answering is still open (deadline in the future): the page says so and asks why compute anyway.
     assert "Thời hạn trả lời phiếu chưa kết thúc" in admin.inner_text("#readiness-issues")
     admin.fill("#reason", "Kết quả sơ bộ cho cuộc họp của Ban Chỉ đạo.")

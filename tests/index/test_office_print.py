@@ -59,9 +59,9 @@ def test_forty_units_print_one_page_wide_within_budget(app, office, make_campaig
 
 def test_long_rankings_get_one_chart_per_page(app, office, make_campaign, make_responses, tmp_path, monkeypatch):
     """Past BARS_PER_PAGE units the ranking chart continues on the next page, still naming everyone."""
-    from app.index import export
+    from app.index import downloads
 
-    monkeypatch.setattr(export, "BARS_PER_PAGE", 15)
+    monkeypatch.setattr(downloads, "BARS_PER_PAGE", 15)
     campaign, units = _forty_units(make_campaign, make_responses)
     comp = compute_run(campaign)
     db.session.commit()

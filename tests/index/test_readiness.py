@@ -9,9 +9,9 @@ from tests.conftest import csrf_token
 
 
 def _post(client, campaign, reason=None):
-    token = csrf_token(client, f"/index/{campaign.id}")
+    token = csrf_token(client, f"/index/campaigns/{campaign.id}")
     data = {"csrf_token": token} | ({"reason": reason} if reason is not None else {})
-    return client.post(f"/index/{campaign.id}/compute", data=data, follow_redirects=True)
+    return client.post(f"/index/campaigns/{campaign.id}/compute", data=data, follow_redirects=True)
 
 
 def _runs() -> int:
@@ -21,7 +21,7 @@ def _runs() -> int:
 def test_an_empty_campaign_gets_a_clear_message_never_a_500(client, as_role, make_campaign):
     as_role("admin")
     no_units = make_campaign(units=[], name="Kỳ trống")
-    page = client.get(f"/index/{no_units.id}").get_data(as_text=True)
+    page = client.get(f"/index/campaigns/{no_units.id}").get_data(as_text=True)
     assert "chưa có đơn vị được đánh giá nào" in page and "Vẫn tính chỉ số" not in page
     done = _post(client, no_units, "thử")
     assert done.status_code == 200 and "chưa có đơn vị được đánh giá nào" in done.get_data(as_text=True)
@@ -34,7 +34,7 @@ def test_not_ready_needs_a_reason_which_is_stored(client, as_role, make_campaign
     campaign = make_campaign()
     make_responses(campaign, "SO_TP", "HDND", "a", n=2)
     as_role("admin")
-    page = client.get(f"/index/{campaign.id}").get_data(as_text=True)
+    page = client.get(f"/index/campaigns/{campaign.id}").get_data(as_text=True)
     assert "3 đơn vị chưa được duyệt danh sách" in page and "Thời hạn trả lời phiếu chưa kết thúc" in page
     assert "3 đơn vị có dưới 3 phiếu" in page  # SO_TP has 2, the others none
     refused = _post(client, campaign, "   ").get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_not_ready_needs_a_reason_which_is_stored(client, as_role, make_campaign
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "index.compute"))
     assert entry.details["reason"] == "Số liệu sơ bộ cho Ban Chỉ đạo."
     # The web ranking carries the workbook's notes (assessed scores missing, survey data missing …).
-    ranking = client.get(f"/index/{campaign.id}").get_data(as_text=True)
+    ranking = client.get(f"/index/campaigns/{campaign.id}").get_data(as_text=True)
     assert "tiêu chí" in ranking.split("Ghi chú")[1]
 
 
@@ -62,7 +62,7 @@ def test_a_ready_campaign_computes_without_a_reason(client, as_role, make_campai
     c.answers_by = clock.today() - timedelta(days=1)
     db.session.commit()
     as_role("admin")
-    page = client.get(f"/index/{campaign.id}").get_data(as_text=True)
+    page = client.get(f"/index/campaigns/{campaign.id}").get_data(as_text=True)
     assert "Sẵn sàng" in page and 'name="reason"' not in page
     assert "Đã tính chỉ số" in _post(client, campaign).get_data(as_text=True)
     assert "readiness" not in db.session.scalar(db.select(IndexRun)).params

@@ -101,11 +101,11 @@ def test_csv_and_pages_publish_totals_that_include_suppressed_cells(app, client,
     data, _ = _compute(runner, campaign, tmp_path)
     by_code = {u["code"]: u for u in data["units"]}
     as_role("admin")
-    text = client.get(f"/index/{campaign.id}/runs/{data['run']}/ranking.csv").get_data(as_text=True)
+    text = client.get(f"/index/campaigns/{campaign.id}/runs/{data['run']}/ranking.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     total = rows[0].index("Tổng điểm")
     assert {r[1]: float(r[total]) for r in rows[1:]} == {c: u["total"] for c, u in by_code.items()}
-    page = client.get(f"/index/{campaign.id}/runs/{data['run']}").get_data(as_text=True)
+    page = client.get(f"/index/campaigns/{campaign.id}/runs/{data['run']}").get_data(as_text=True)
     assert "Sở Rất nhỏ" in page and "Sở Nhỏ" in page
 
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from app.extensions import db
 from app.lists.importer import import_list
-from app.lists.sheets import error_workbook
+from app.lists.downloads import error_workbook
 from app.lists.state import ListError
 from app.models import Respondent
 

@@ -12,7 +12,7 @@ def _count() -> int:
 
 
 def _filled(client, campaign, n=6):
-    url = f"/lists/{campaign.id}/SO_TP"
+    url = f"/lists/campaigns/{campaign.id}/units/SO_TP"
     token = csrf_token(client, url)
     client.post(f"{url}/upload", data={"u-csrf_token": token, "u-mode": "replace",
                                        "u-file": (io.BytesIO(xlsx([person(i) for i in range(1, n + 1)])), "ds.xlsx")},

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.lists.importer import import_list
-from app.lists.sheets import TEMPLATE_HEADERS, error_workbook
+from app.lists.downloads import TEMPLATE_HEADERS, error_workbook
 from app.models import Respondent
 
 from .conftest import person, xlsx

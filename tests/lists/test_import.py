@@ -214,7 +214,7 @@ def test_error_workbook_round_trip(campaign, unit):
     from openpyxl import load_workbook
     import io
 
-    from app.lists.sheets import error_workbook
+    from app.lists.downloads import error_workbook
 
     rows = [person(1), [2, "Nguyễn Văn B", "", "Sở Tư pháp", "LD_SO", "b@@gov", "", "", ""]]
     report = import_list(campaign, unit, "ds.xlsx", xlsx(rows))

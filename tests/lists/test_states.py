@@ -153,7 +153,7 @@ def test_sample_export_shows_seed_and_method(campaign, unit):
 
     from openpyxl import load_workbook
 
-    from app.lists.sheets import list_workbook
+    from app.lists.downloads import list_workbook
 
     rows = [person(i, group="NGUOI_DAN", email="", phone=f"09140{i:05d}", org="") for i in range(1, 21)]
     rows.append(person(99, name='=HYPERLINK("http://x","y")'))

@@ -10,7 +10,7 @@ from tests.lists.conftest import person, xlsx
 
 
 def _url(campaign, code, tail=""):
-    return f"/lists/{campaign.id}/{code}{tail}"
+    return f"/lists/campaigns/{campaign.id}/units/{code}{tail}"
 
 
 def _upload(client, campaign, code, data, name="ds.xlsx", mode="replace"):
@@ -36,7 +36,7 @@ def test_focal_sees_and_uploads_only_its_unit(client, campaign, make_user):
     assert response.status_code == 403
     assert db.session.scalar(db.select(db.func.count(Respondent.id))) == 0
     # a focal user with one unit goes straight to its list
-    index = client.get(f"/lists/{campaign.id}")
+    index = client.get(f"/lists/campaigns/{campaign.id}")
     assert index.status_code == 302 and index.headers["Location"].endswith("/SO_TP")
 
 

@@ -191,31 +191,31 @@ def test_proposal_carries_no_answer_time():
 
 def test_web_focal_proposes_secretariat_sees_and_approves(bounced, client):
     campaign, server, bad, good, theirs, users = bounced
-    page = f"/campaigns/{campaign.id}/addresses"
+    page = f"/mailing/campaigns/{campaign.id}/addresses"
     login(client, users["focal"])
     html = client.get(page).get_data(as_text=True)
     assert bad.email in html and good.email not in html and theirs.email not in html
     token = csrf_token(client, page)
-    empty = client.post(f"/campaigns/{campaign.id}/invitations/{_inv(bad).id}/address-proposal",
+    empty = client.post(f"/mailing/campaigns/{campaign.id}/invitations/{_inv(bad).id}/address-proposal",
                         data={"csrf_token": token, "email": "moi@sotp.gov.vn"}, follow_redirects=True)
     assert "Hãy nhập địa chỉ mới và lý do đề xuất." in empty.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(AddressProposal.id))) == 0
-    sent = client.post(f"/campaigns/{campaign.id}/invitations/{_inv(bad).id}/address-proposal",
+    sent = client.post(f"/mailing/campaigns/{campaign.id}/invitations/{_inv(bad).id}/address-proposal",
                        data={"csrf_token": token, "email": "moi@sotp.gov.vn", "reason": "Đổi hộp thư"},
                        follow_redirects=True).get_data(as_text=True)
     assert "Chưa có thư nào gửi tới địa chỉ mới" in sent and "Chờ quyết định" in sent
     proposal = db.session.scalar(db.select(AddressProposal))
     # The focal unit cannot decide its own proposal.
-    assert client.post(f"/campaigns/{campaign.id}/address-proposals/{proposal.id}/decision",
+    assert client.post(f"/mailing/campaigns/{campaign.id}/address-proposals/{proposal.id}/decision",
                        data={"csrf_token": token, "decision": "approve"}).status_code == 403
     login(client, users["coordinator"])
     html = client.get(page).get_data(as_text=True)
     assert "moi@sotp.gov.vn" in html and "Đổi hộp thư" in html and users["focal"].email in html
     token = csrf_token(client, page)
-    bad_decision = client.post(f"/campaigns/{campaign.id}/address-proposals/{proposal.id}/decision",
+    bad_decision = client.post(f"/mailing/campaigns/{campaign.id}/address-proposals/{proposal.id}/decision",
                                data={"csrf_token": token, "decision": "maybe"}, follow_redirects=True)
     assert "Hãy chọn duyệt hoặc từ chối." in bad_decision.get_data(as_text=True)
-    done = client.post(f"/campaigns/{campaign.id}/address-proposals/{proposal.id}/decision",
+    done = client.post(f"/mailing/campaigns/{campaign.id}/address-proposals/{proposal.id}/decision",
                        data={"csrf_token": token, "decision": "approve"}, follow_redirects=True)
     assert "Đã duyệt" in done.get_data(as_text=True)
     db.session.expire_all()

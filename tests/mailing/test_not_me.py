@@ -61,7 +61,7 @@ def test_not_me_asks_first_then_revokes_every_link_of_the_person(app, client, ma
     assert [fix.respondent.id for fix in addresses_to_fix(campaign)] == [person.id]
     # The secretariat sees it on the replies page, with the person and the units.
     login(client, make_user("admin"))
-    listing = client.get(f"/campaigns/{campaign.id}/replies").get_data(as_text=True)
+    listing = client.get(f"/mailing/campaigns/{campaign.id}/replies").get_data(as_text=True)
     assert "Không phải tôi" in listing and person.full_name in listing and "Sở Tư pháp" in listing
     # The used link no longer works; like every dead link it gets the neutral 404 page.
     assert client.get(path).status_code == 404

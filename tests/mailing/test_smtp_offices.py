@@ -218,10 +218,10 @@ def test_send_a_test_to_me_goes_through_the_official_mailbox(app, client, office
     use_mailbox(_url(port), unit_code="H_DA")
     user = make_user("admin", email="thuky@sonv.gov.vn")
     login(client, user)
-    page = client.get(f"/campaigns/{campaign.id}/mail-setup").get_data(as_text=True)
+    page = client.get(f"/mailing/campaigns/{campaign.id}/mail-setup").get_data(as_text=True)
     assert "UBND tỉnh Hà Nam" in page and "Sở Tư pháp" in page and "khong-phai-toi" in page
-    response = client.post(f"/campaigns/{campaign.id}/mail-setup/test",
-                           data={"test-csrf_token": csrf_token(client, f"/campaigns/{campaign.id}/mail-setup")})
+    response = client.post(f"/mailing/campaigns/{campaign.id}/mail-setup/test",
+                           data={"test-csrf_token": csrf_token(client, f"/mailing/campaigns/{campaign.id}/mail-setup")})
     assert response.status_code == 302
     (rcpts, content), = handler.messages
     assert rcpts == ["thuky@sonv.gov.vn"] and handler.tls_sessions == handler.sessions

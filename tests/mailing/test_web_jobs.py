@@ -24,43 +24,43 @@ def test_dev_backend_whole_flow_in_the_browser_pages(app, client, as_role, make_
     campaign = make_campaign()
     make_respondents(campaign, "SO_TP", 2)
     as_role("admin")
-    page = client.get(f"/campaigns/{campaign.id}/invitations").get_data(as_text=True)
+    page = client.get(f"/mailing/campaigns/{campaign.id}/invitations").get_data(as_text=True)
     assert "Gửi thư mời" in page and "jobs run" in page  # the runner is not running
     before = set(Path(app.config["MAIL_DEV_DIR"]).glob("*.eml"))  # the instance dir is shared by the run
-    token = csrf_token(client, f"/campaigns/{campaign.id}/invitations")
+    token = csrf_token(client, f"/mailing/campaigns/{campaign.id}/invitations")
     # First the confirmation: how many mails, to which units; nothing is queued yet (issue 14 point 9).
-    ask = client.post(f"/campaigns/{campaign.id}/invitations/send", data={"csrf_token": token})
+    ask = client.post(f"/mailing/campaigns/{campaign.id}/invitations/send", data={"csrf_token": token})
     html = ask.get_data(as_text=True)
     assert ask.status_code == 200 and "Sẽ xếp hàng 2 thư (2 thư mời)" in html
     assert "Sở Tư pháp: 2 thư mời cho 2 người." in html and "Gửi 2 thư" in html
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
-    assert client.post(f"/campaigns/{campaign.id}/invitations/send",
+    assert client.post(f"/mailing/campaigns/{campaign.id}/invitations/send",
                        data={"csrf_token": token, "confirmed": "1"}).status_code == 302
     result = app.test_cli_runner().invoke(args=["mail", "drain", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["sent"] == 2
     files = set(Path(app.config["MAIL_DEV_DIR"]).glob("*.eml")) - before
     assert len(files) == 2
-    page = client.get("/dev-mail").get_data(as_text=True)
+    page = client.get("/mailing/dev-mail").get_data(as_text=True)
     links = re.findall(r'href="http://127.0.0.1:5000/s/([^"]+)"', page)
     assert len(links) >= 2 and sum(resolve_survey_link(t, clock.today()).state == OPEN for t in links)
     assert "Thư mời tham gia khảo sát" in page
-    counts = client.get(f"/campaigns/{campaign.id}/invitations").get_data(as_text=True)
+    counts = client.get(f"/mailing/campaigns/{campaign.id}/invitations").get_data(as_text=True)
     assert "<td>2</td>" in counts
 
 
 def test_template_needs_the_link_placeholder(app, client, as_role, make_campaign):
     campaign = make_campaign()
     as_role("admin")
-    token = csrf_token(client, f"/campaigns/{campaign.id}/invitations")
+    token = csrf_token(client, f"/mailing/campaigns/{campaign.id}/invitations")
     data = {"invitation-csrf_token": token, "invitation-subject": "Mời {ho_ten}", "invitation-body": "Kính gửi {ho_ten}"}
-    page = client.post(f"/campaigns/{campaign.id}/mail-templates", data=data, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/mailing/campaigns/{campaign.id}/mail-templates", data=data, follow_redirects=True).get_data(as_text=True)
     assert "{duong_dan}" in page and "phải có" in page
     assert db.session.get(Campaign, campaign.id).mail_templates == {}
     data.update({"invitation-body": "Kính gửi {ho_ten}: {duong_dan} trước {han}", "invitation-subject": "{ho_ten.__class__}"})
-    page = client.post(f"/campaigns/{campaign.id}/mail-templates", data=data, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/mailing/campaigns/{campaign.id}/mail-templates", data=data, follow_redirects=True).get_data(as_text=True)
     assert "không hợp lệ" in page
     data["invitation-subject"] = "Mời {ho_ten} đánh giá {don_vi}"
-    client.post(f"/campaigns/{campaign.id}/mail-templates", data=data)
+    client.post(f"/mailing/campaigns/{campaign.id}/mail-templates", data=data)
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).mail_templates["invitation"]["subject"] == "Mời {ho_ten} đánh giá {don_vi}"
 
@@ -80,20 +80,20 @@ def test_focal_sees_only_its_own_lists_and_can_only_propose(app, client, make_us
     inv = {r.id: db.session.scalar(db.select(Invitation.id).where(Invitation.respondent_id == r.id))
            for r in (mine, theirs)}
     login(client, make_user("focal", units=["SO_TP"]))
-    page = client.get(f"/campaigns/{campaign.id}/addresses").get_data(as_text=True)
+    page = client.get(f"/mailing/campaigns/{campaign.id}/addresses").get_data(as_text=True)
     assert mine.email in page and theirs.email not in page
-    token = csrf_token(client, f"/campaigns/{campaign.id}/addresses")
+    token = csrf_token(client, f"/mailing/campaigns/{campaign.id}/addresses")
     data = {"csrf_token": token, "email": "x@sonv.gov.vn", "reason": "Địa chỉ cũ đã bỏ"}
-    assert client.post(f"/campaigns/{campaign.id}/invitations/{inv[theirs.id]}/address-proposal",
+    assert client.post(f"/mailing/campaigns/{campaign.id}/invitations/{inv[theirs.id]}/address-proposal",
                        data=data).status_code == 404
-    assert client.post(f"/campaigns/{campaign.id}/respondents/{mine.id}/address", data=data).status_code == 403
-    client.post(f"/campaigns/{campaign.id}/invitations/{inv[mine.id]}/address-proposal",
+    assert client.post(f"/mailing/campaigns/{campaign.id}/respondents/{mine.id}/address", data=data).status_code == 403
+    client.post(f"/mailing/campaigns/{campaign.id}/invitations/{inv[mine.id]}/address-proposal",
                 data={**data, "email": "moi@sotp.gov.vn"})
     db.session.expire_all()
     # Only proposed: the address and the link stay as they were until the secretariat decides.
     assert db.session.get(Respondent, mine.id).email != "moi@sotp.gov.vn"
     assert db.session.scalar(db.select(Invitation.status).where(Invitation.respondent_id == mine.id)) == "queued"
-    assert "moi@sotp.gov.vn" in client.get(f"/campaigns/{campaign.id}/addresses").get_data(as_text=True)
+    assert "moi@sotp.gov.vn" in client.get(f"/mailing/campaigns/{campaign.id}/addresses").get_data(as_text=True)
 
 
 def test_cli_invitations_and_reminders(runner, make_campaign, make_respondents):

@@ -12,7 +12,7 @@ def _names(html: str) -> list[str]:
 
 def test_not_answered_filter_and_search(known, client, make_user):
     login(client, make_user("coordinator"))
-    url = f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].id}"
+    url = f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].code}"
     waiting = client.get(url, query_string={"state": "unanswered"}).get_data(as_text=True)
     names = _names(waiting)
     assert "Người p5" not in names and "Người p6" not in names and "Người c1" not in names  # answered
@@ -39,7 +39,7 @@ def test_paging_beyond_fifty_people(known, client, make_user):
                                   status="sent"))
     db.session.commit()
     login(client, make_user("coordinator"))
-    url = f"/progress/campaigns/{known.campaign.id}/units/{unit.id}"
+    url = f"/progress/campaigns/{known.campaign.id}/units/{unit.code}"
     first = client.get(url, query_string={"q": "phạm"}).get_data(as_text=True)
     assert len(_names(first)) == 50 and "Trang 1/2" in first and "state=" not in first.split('rel="next"')[0][-300:]
     second = client.get(url, query_string={"q": "phạm", "page": "2"}).get_data(as_text=True)

@@ -46,17 +46,18 @@ def _name(key) -> re.Pattern:
 
 
 def _urls(known) -> list[str]:
-    c, tp, nv = known.campaign.id, known.units["SO_TP"].id, known.units["SO_NV"].id
+    c, tp, nv = known.campaign.id, known.units["SO_TP"].code, known.units["SO_NV"].code
     group = known.groups["LD_SO"].id
-    base = [f"/progress/campaigns/{c}", f"/progress/campaigns/{c}/units/{tp}", f"/campaigns/{c}/addresses",
-            f"/progress/api/campaigns/{c}", f"/progress/campaigns/{c}/export.csv",
-            f"/progress/api/campaigns/{c}/outbox"]
+    base = [f"/progress/campaigns/{c}", f"/progress/campaigns/{c}/units/{tp}",
+            f"/mailing/campaigns/{c}/addresses",
+            f"/progress/campaigns/{c}/api", f"/progress/campaigns/{c}/export.csv",
+            f"/progress/campaigns/{c}/api/outbox"]
     tricks = [f"/progress/campaigns/{c}/units/{tp}?group={group}", f"/progress/campaigns/{c}/units/{tp}?group=0",
               f"/progress/campaigns/{c}/units/{tp}?state=answered", f"/progress/campaigns/{c}/units/{tp}?staff=1",
-              f"/progress/campaigns/{c}?unit=SO_NV", f"/progress/api/campaigns/{c}?unit=SO_TP",
-              f"/campaigns/{c}/addresses?unit=SO_NV", f"/campaigns/{c}/addresses?scope=all",
-              f"/progress/campaigns/{c}/units/{nv}", f"/progress/api/campaigns/{c}?unit=SO_NV",
-              f"/progress/api/campaigns/{c}?unit_id={nv}", f"/campaigns/{c}/invitations"]
+              f"/progress/campaigns/{c}?unit=SO_NV", f"/progress/campaigns/{c}/api?unit=SO_TP",
+              f"/mailing/campaigns/{c}/addresses?unit=SO_NV", f"/mailing/campaigns/{c}/addresses?scope=all",
+              f"/progress/campaigns/{c}/units/{nv}", f"/progress/campaigns/{c}/api?unit=SO_NV",
+              f"/progress/campaigns/{c}/api?unit_id={known.units['SO_NV'].id}", f"/mailing/campaigns/{c}/invitations"]
     return base + tricks
 
 
@@ -71,7 +72,7 @@ def test_focal_never_sees_who_answered_nor_another_units_people(attack, client):
             assert f"{key}@example.gov.vn" not in body, (url, key)
         for label in ("Đã mở", "Chưa mời", "Đã thu hồi"):  # per-person states of the drill-down, the opened count
             assert label not in body, (url, label)
-    unit_page = client.get(f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].id}")
+    unit_page = client.get(f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].code}")
     html = unit_page.get_data(as_text=True)
     for key in FAILED:  # what it needs to fix: its own failed addresses, with the reason
         assert _name(key).search(html), key
@@ -87,23 +88,23 @@ def test_focal_never_sees_who_answered_nor_another_units_people(attack, client):
 def test_focal_cannot_resend_readdress_or_decide_for_anyone(attack, client):
     known, focal = attack
     c = known.campaign.id
-    token = csrf_token(client, f"/progress/campaigns/{c}/units/{known.units['SO_TP'].id}")
+    token = csrf_token(client, f"/progress/campaigns/{c}/units/{known.units['SO_TP'].code}")
     before = (db.session.scalar(db.select(db.func.count(OutboxMessage.id))),
               db.session.scalar(db.select(db.func.count(AuditEntry.id))))
     data = {"csrf_token": token, "email": "ke.gian@example.gov.vn", "reason": "Đổi", "decision": "approve"}
     for key in ("p3", "p7", "q2", "x1"):
         person, inv = known.people[key], known.invitations[key]
-        assert client.post(f"/campaigns/{c}/invitations/{inv.id}/resend", data=data).status_code == 403
-        assert client.post(f"/campaigns/{c}/respondents/{person.id}/address", data=data).status_code == 403
+        assert client.post(f"/mailing/campaigns/{c}/invitations/{inv.id}/resend", data=data).status_code == 403
+        assert client.post(f"/mailing/campaigns/{c}/respondents/{person.id}/address", data=data).status_code == 403
         # The routes of the old second implementation are gone.
         assert client.post(f"/progress/campaigns/{c}/invitations/{inv.id}/resend", data=data).status_code in (404, 405)
         old_route = f"/progress/campaigns/{c}/respondents/{person.id}/email"
         assert client.post(old_route, data=data).status_code in (404, 405)
     for key in ("q2", "x1"):  # listed by SO_NV (x1 even assesses SO_TP): not SO_TP's to propose for
         inv = known.invitations[key]
-        assert client.post(f"/campaigns/{c}/invitations/{inv.id}/address-proposal", data=data).status_code == 404
+        assert client.post(f"/mailing/campaigns/{c}/invitations/{inv.id}/address-proposal", data=data).status_code == 404
     # Its own person whose mail arrived: refused with the reason, nothing recorded.
-    html = client.post(f"/campaigns/{c}/invitations/{known.invitations['p3'].id}/address-proposal", data=data,
+    html = client.post(f"/mailing/campaigns/{c}/invitations/{known.invitations['p3'].id}/address-proposal", data=data,
                        follow_redirects=True).get_data(as_text=True)
     assert "không bị lỗi" in html
     assert db.session.scalar(db.select(db.func.count(AddressProposal.id))) == 0
@@ -113,10 +114,10 @@ def test_focal_cannot_resend_readdress_or_decide_for_anyone(attack, client):
     assert {db.session.get(Respondent, known.people[k].id).email for k in ("p3", "p7", "q2", "x1")} == \
         {"p3@example.gov.vn", "p7@example.gov.vn", "q2@example.gov.vn", "x1@example.gov.vn"}
     # Its own failed address: a proposal, and nothing mailed.
-    client.post(f"/campaigns/{c}/invitations/{known.invitations['p7'].id}/address-proposal", data=data)
+    client.post(f"/mailing/campaigns/{c}/invitations/{known.invitations['p7'].id}/address-proposal", data=data)
     proposal = db.session.scalar(db.select(AddressProposal))
     assert proposal.state == "pending" and proposal.new_email == "ke.gian@example.gov.vn"
-    assert client.post(f"/campaigns/{c}/address-proposals/{proposal.id}/decision", data=data).status_code == 403
+    assert client.post(f"/mailing/campaigns/{c}/address-proposals/{proposal.id}/decision", data=data).status_code == 403
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before[0]
 
 
@@ -125,7 +126,7 @@ def test_the_unit_that_listed_a_person_fixes_it_not_the_unit_assessed(attack, cl
     from tests.conftest import login
 
     login(client, make_user("focal", units=["SO_NV"]))
-    html = client.get(f"/campaigns/{known.campaign.id}/addresses").get_data(as_text=True)
+    html = client.get(f"/mailing/campaigns/{known.campaign.id}/addresses").get_data(as_text=True)
     assert _name("x1").search(html) and "550 hộp thư x1 không tồn tại" in html
     assert not _name("p7").search(html)
 
@@ -135,7 +136,7 @@ def test_secretariat_keeps_the_drilldown_with_names_and_states(attack, client, m
     from tests.conftest import login
 
     login(client, make_user("coordinator"))
-    html = client.get(f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].id}").get_data(as_text=True)
+    html = client.get(f"/progress/campaigns/{known.campaign.id}/units/{known.units['SO_TP'].code}").get_data(as_text=True)
     for key in QUIET + FAILED + ("x1",):
         assert _name(key).search(html), key
     assert "Đã mở" in html and "Đã trả lời" in html
@@ -157,7 +158,7 @@ def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app)
             return sign_in(browser.new_context().new_page(), url, email, password)
 
         page = signed_in("daumoi.sotp@example.gov.vn", "mat-khau-dau-moi-2026")
-        page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_TP'].id}")
+        page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_TP'].code}")
         text = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
         assert "Người p7" in text and "Người p8" in text
         assert not any(_name(k).search(text) for k in QUIET + ("x1", "q1", "q2"))
@@ -166,17 +167,17 @@ def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app)
             const token = document.querySelector('input[name=csrf_token]').value;
             const body = new URLSearchParams({csrf_token: token, email: 'ke.gian@example.gov.vn'});
             return (await fetch(path, {method: 'POST', body})).status; }""",
-                               [f"/campaigns/{c}/respondents/{known.people['p7'].id}/address"])
+                               [f"/mailing/campaigns/{c}/respondents/{known.people['p7'].id}/address"])
         assert status == 403
-        assert page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_NV'].id}").status == 403
-        page.goto(f"{url}/campaigns/{c}/addresses")
+        assert page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_NV'].code}").status == 403
+        page.goto(f"{url}/mailing/campaigns/{c}/addresses")
         page.fill(f"#email-{known.people['p7'].id}", "p7.moi@example.gov.vn")
         page.fill(f"#reason-{known.people['p7'].id}", "Cán bộ đã chuyển hộp thư")
         page.click(f"form.propose:has(#email-{known.people['p7'].id}) button[type=submit]")
         assert "Chưa có thư nào gửi tới địa chỉ mới" in page.inner_text(".flash.success")
 
         staff = signed_in("theodoi@example.gov.vn", "mat-khau-theo-doi-2026")
-        staff.goto(f"{url}/campaigns/{c}/addresses")
+        staff.goto(f"{url}/mailing/campaigns/{c}/addresses")
         assert "Cán bộ đã chuyển hộp thư" in staff.inner_text("#proposals")
         staff.click("form.decide button[value=approve]")
         assert "Đã duyệt" in staff.inner_text(".flash.success")

@@ -4,7 +4,7 @@ import pytest
 from app.admin.demo import seed as demo_seed
 from app.extensions import db
 from app.models import Campaign
-from app.progress import exports
+from app.progress import downloads
 from app.progress.services import campaign_progress
 from tests.office_support import ARTIFACTS, check_printout, to_pdf
 
@@ -17,7 +17,7 @@ def test_demo_progress_export_prints_one_page_wide(app, office, tmp_path):
     db.session.commit()
     progress = campaign_progress(db.session.get(Campaign, info["campaign_id"]))
     xlsx = tmp_path / "tien-do.xlsx"
-    xlsx.write_bytes(exports.to_xlsx(progress))
+    xlsx.write_bytes(downloads.to_xlsx(progress))
     pdf = to_pdf(xlsx)
     pages = check_printout(xlsx, pdf)
     assert len(pages) <= PAGE_BUDGET, len(pages)

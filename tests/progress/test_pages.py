@@ -36,7 +36,7 @@ def test_bad_filter_is_named_and_the_page_still_shows(known, client, as_role):
     html = response.get_data(as_text=True)
     assert "Bộ lọc tỉ lệ &#39;abc&#39; không phải là số" in html
     assert "Sở Nội vụ" in html
-    api = client.get(f"/progress/api/campaigns/{known.campaign.id}?group=zz")
+    api = client.get(f"/progress/campaigns/{known.campaign.id}/api?group=zz")
     assert api.status_code == 400 and "zz" in api.get_json()["error"]
 
 
@@ -44,9 +44,9 @@ def test_focal_sees_only_its_own_units(known, client, as_role):
     as_role("focal", units=["SO_NV"])
     html = client.get(_url(known)).get_data(as_text=True)
     assert "Sở Nội vụ" in html and "Sở Tư pháp" not in html
-    assert client.get(_url(known, f"/units/{known.units['SO_NV'].id}")).status_code == 200
-    assert client.get(_url(known, f"/units/{known.units['SO_TP'].id}")).status_code == 403
-    api = f"/progress/api/campaigns/{known.campaign.id}"
+    assert client.get(_url(known, f"/units/{known.units['SO_NV'].code}")).status_code == 200
+    assert client.get(_url(known, f"/units/{known.units['SO_TP'].code}")).status_code == 403
+    api = f"/progress/campaigns/{known.campaign.id}/api"
     assert [u["code"] for u in client.get(api).get_json()["units"]] == ["SO_NV"]
     assert client.get(api + "?unit=SO_TP").status_code == 403
     assert client.get(api + f"?unit_id={known.units['SO_TP'].id}").status_code == 403
@@ -59,12 +59,12 @@ def test_other_roles_and_anonymous_are_refused(known, client, as_role, make_user
     assert client.get(_url(known)).status_code == 302
     as_role("enumerator", units=["SO_TP"])
     assert client.get(_url(known)).status_code == 403
-    assert client.get(f"/progress/api/campaigns/{known.campaign.id}").status_code == 403
+    assert client.get(f"/progress/campaigns/{known.campaign.id}/api").status_code == 403
 
 
 def test_json_endpoint_has_the_same_figures(known, client, as_role):
     as_role("admin")
-    data = client.get(f"/progress/api/campaigns/{known.campaign.id}").get_json()
+    data = client.get(f"/progress/campaigns/{known.campaign.id}/api").get_json()
     assert [data["totals"][k] for k in ("listed", "invitations", "invited", "delivered", "failed", "opened",
                                         "answered", "reminders")] == list(TOTALS)
     assert data["totals"]["rate"] == 33.33
@@ -80,7 +80,7 @@ def test_drilldown_shows_status_and_reason_never_answers(known, client, as_role)
     db.session.add(response)
     db.session.commit()
     as_role("coordinator")
-    html = client.get(_url(known, f"/units/{known.units['SO_TP'].id}")).get_data(as_text=True)
+    html = client.get(_url(known, f"/units/{known.units['SO_TP'].code}")).get_data(as_text=True)
     for label in ("Đã trả lời", "Đã mở", "Gửi lỗi", "Bị trả lại", "Đã gửi", "Đang chờ gửi", "Chưa gửi", "Chưa mời",
                   "Đã thu hồi"):
         assert label in html, label
@@ -100,7 +100,7 @@ def test_runner_down_is_said_instead_of_a_frozen_bar(known, client, as_role):
     assert 'id="runner-down" hidden' in html and 'id="runner-up">' in html
     db.session.get(Heartbeat, "jobs").at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    assert client.get(f"/progress/api/campaigns/{known.campaign.id}/outbox").get_json()["runner"]["alive"] is False
+    assert client.get(f"/progress/campaigns/{known.campaign.id}/api/outbox").get_json()["runner"]["alive"] is False
 
 
 def test_exports_are_formula_safe_and_stamped(known, client, as_role):

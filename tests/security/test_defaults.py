@@ -194,13 +194,13 @@ def test_a_long_uncommon_passphrase_is_accepted(app):
 def test_dev_mailbox_is_for_admins_in_development_only(app, client, make_user, database_url):
     admin, coordinator = make_user("admin"), make_user("coordinator")
     login(client, coordinator)
-    assert client.get("/dev-mail").status_code == 403
+    assert client.get("/mailing/dev-mail").status_code == 403
     assert "Hộp thư thử nghiệm" not in client.get("/").get_data(as_text=True)
     login(client, admin)
-    assert client.get("/dev-mail").status_code == 200 and "Hộp thư thử nghiệm" in client.get("/").get_data(as_text=True)
+    assert client.get("/mailing/dev-mail").status_code == 200 and "Hộp thư thử nghiệm" in client.get("/").get_data(as_text=True)
     production = create_app({**app.config, "DEVELOPMENT": False, "MAIL_URL": "smtp://127.0.0.1:25?tls=none&sender=a@b.vn"})
     other = production.test_client()
     with other.session_transaction() as sess:
         sess["_user_id"] = admin.get_id()
-    assert other.get("/dev-mail").status_code == 404
+    assert other.get("/mailing/dev-mail").status_code == 404
     assert "Hộp thư thử nghiệm" not in other.get("/").get_data(as_text=True)

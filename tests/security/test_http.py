@@ -24,7 +24,7 @@ def test_no_inline_script_or_style_in_pages(client, world):
     login(client, world.users["admin"])
     import re
     for url in ("/", f"/progress/campaigns/{world.campaign.id}", f"/s/{world.token_pending}",
-                f"/index/{world.campaign.id}/runs/{world.run.id}", f"/admin/campaigns/{world.campaign.id}"):
+                f"/index/campaigns/{world.campaign.id}/runs/{world.run.id}", f"/admin/campaigns/{world.campaign.id}"):
         html = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"\son[a-z]+=", html), url
@@ -114,9 +114,9 @@ def test_login_error_does_not_tell_whether_the_account_exists(client, make_user)
 def _upload_targets(w):
     c = w.campaign.id
     return [
-        (f"/lists/{c}/SO_TP/upload", "focal", {}, "file"),
+        (f"/lists/campaigns/{c}/units/SO_TP/upload", "focal", {}, "file"),
         (f"/admin/campaigns/{c}", "admin", {"action": "units_import"}, "f-file"),
-        (f"/index/{c}/assessments", "admin", {}, "file"),
+        (f"/index/campaigns/{c}/assessments", "admin", {}, "file"),
     ]
 
 

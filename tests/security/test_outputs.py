@@ -30,17 +30,18 @@ def _get_pages(app, w):
 
 def _downloads(app, w):
     c, a, r = w.campaign.id, w.unit_a.code, w.run.id
-    return [f"/lists/{c}/{a}/errors.xlsx", f"/lists/{c}/{a}/export.xlsx", f"/lists/{c}/{a}/template.xlsx",
+    return [f"/lists/campaigns/{c}/units/{a}/errors.xlsx", f"/lists/campaigns/{c}/units/{a}/export.xlsx",
+            f"/lists/campaigns/{c}/units/{a}/template.xlsx",
             f"/progress/campaigns/{c}/export.xlsx", f"/progress/campaigns/{c}/export.csv",
-            f"/index/{c}/runs/{r}/workbook.xlsx", f"/index/{c}/runs/{r}/ranking.csv",
-            f"/index/{c}/assessments/template.xlsx"]
+            f"/index/campaigns/{c}/runs/{r}/workbook.xlsx", f"/index/campaigns/{c}/runs/{r}/ranking.csv",
+            f"/index/campaigns/{c}/assessments/template.xlsx"]
 
 
 def _upload_bad_list(client, w, name):
     """A list upload with errors, so that the error workbook carries what the focal unit typed."""
     body = ("Họ và tên,Chức vụ,Cơ quan,Thư điện tử,Điện thoại,Nhóm\n"
             f"{name},{name},{name},khong-phai-email,{name},KHONG_CO\n").encode()
-    client.post(f"/lists/{w.campaign.id}/{w.unit_a.code}/upload",
+    client.post(f"/lists/campaigns/{w.campaign.id}/units/{w.unit_a.code}/upload",
                 data={"csrf_token": csrf_token(client, "/"), "file": (io.BytesIO(body), "ds.csv")},
                 content_type="multipart/form-data")
 
@@ -130,7 +131,7 @@ def test_mail_html_and_dev_mailbox_escape_names_and_templates(app, client, runne
     db.session.commit()
     assert runner.invoke(args=["mail", "drain"]).exit_code == 0
     login(client, w.users["admin"])
-    html = client.get("/dev-mail").get_data(as_text=True)
+    html = client.get("/mailing/dev-mail").get_data(as_text=True)
     assert payload not in html
 
 
@@ -153,7 +154,7 @@ def test_no_route_or_export_joins_a_respondent_to_their_answers(app, client, see
     for role in ("admin", "coordinator", "focal", "enumerator"):
         login(client, w.users[role])
         urls = [u for e, u in _get_pages(app, w) if TABLE[e]["GET"] == "*" or role in TABLE[e]["GET"]]
-        urls += _downloads(app, w) + [f"/progress/api/campaigns/{w.campaign.id}?unit=SO_TP"]
+        urls += _downloads(app, w) + [f"/progress/campaigns/{w.campaign.id}/api?unit=SO_TP"]
         for url in urls:
             response = client.get(url)
             if response.status_code != 200:

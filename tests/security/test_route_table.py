@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from app.legacy_urls import PREFIX
 from app.mailing.tokens import make_token
 from tests.conftest import login
 
@@ -93,7 +94,8 @@ POST_LAST = ("lists.sample", "lists.clear", "auth.logout")
 
 
 def _rules(app):
-    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    """The routes; the old addresses of app/legacy_urls.py are tested in test_legacy_urls.py."""
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static" and not r.endpoint.startswith(PREFIX)]
 
 
 def test_every_route_has_a_row_in_the_table(app):
@@ -176,11 +178,11 @@ def test_route_table(app, client, world, role):
 
 
 @pytest.mark.parametrize("url", [
-    "/progress/api/campaigns/{c}?unit=SO_TP",
-    "/progress/api/campaigns/{c}?unit_id={a}",
-    "/lists/{c}/SO_TP",
-    "/lists/{c}/SO_TP/export.xlsx",
-    "/progress/campaigns/{c}/units/{a}",
+    "/progress/campaigns/{c}/api?unit=SO_TP",
+    "/progress/campaigns/{c}/api?unit_id={a}",
+    "/lists/campaigns/{c}/units/SO_TP",
+    "/lists/campaigns/{c}/units/SO_TP/export.xlsx",
+    "/progress/campaigns/{c}/units/SO_TP",
 ])
 def test_focal_of_another_unit_refused_on_unit_scoped_queries(client, world, url):
     login(client, world.users["focal_other"])
@@ -192,8 +194,9 @@ def test_focal_pages_do_not_show_another_units_people(client, world):
     """Campaign-wide pages a focal account may open list only its own units' respondents."""
     login(client, world.users["focal_other"])
     c = world.campaign.id
-    for url in (f"/lists/{c}", f"/progress/campaigns/{c}", f"/campaigns/{c}/addresses", f"/progress/api/campaigns/{c}",
-                f"/progress/campaigns/{c}/export.csv", f"/index/{c}/assessments"):
+    for url in (f"/lists/campaigns/{c}", f"/progress/campaigns/{c}", f"/mailing/campaigns/{c}/addresses",
+                f"/progress/campaigns/{c}/api", f"/progress/campaigns/{c}/export.csv",
+                f"/index/campaigns/{c}/assessments"):
         body = client.get(url).get_data(as_text=True)
         for person in (world.answered, world.pending, world.citizen):
             assert person.full_name not in body, url
@@ -203,11 +206,11 @@ def test_focal_pages_do_not_show_another_units_people(client, world):
 def test_enumerator_cannot_open_an_unassigned_interview(client, world):
     login(client, world.users["enumerator"])
     c = world.campaign.id
-    assert client.get(f"/survey/campaigns/{c}/interviews/{world.other.id}/{world.unit_b.id}").status_code in (403, 404)
-    assert client.get(f"/survey/campaigns/{c}/interviews/{world.pending.id}/{world.unit_a.id}").status_code in (403, 404)
+    for unit, person in ((world.unit_b, world.other), (world.unit_a, world.pending)):
+        assert client.get(f"/survey/campaigns/{c}/units/{unit.code}/interviews/{person.id}").status_code in (403, 404)
 
 
 def test_unknown_campaign_is_404_for_staff(client, world):
     login(client, world.users["admin"])
     assert client.get("/progress/campaigns/999999").status_code == 404
-    assert client.get("/lists/999999/SO_TP").status_code == 404
+    assert client.get("/lists/campaigns/999999/units/SO_TP").status_code == 404

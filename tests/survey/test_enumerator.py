@@ -8,8 +8,8 @@ from tests.conftest import csrf_token, login, release_all
 from .conftest import count_rows, full_sheet, sheets
 
 
-def _url(campaign, respondent, unit_id=None):
-    return f"/survey/campaigns/{campaign.id}/interviews/{respondent.id}/{unit_id or respondent.unit_id}"
+def _url(campaign, respondent, unit_code=None):
+    return f"/survey/campaigns/{campaign.id}/units/{unit_code or respondent.unit.code}/interviews/{respondent.id}"
 
 
 def _sheet(client, campaign, respondent, mode="paper", option="b"):
@@ -100,8 +100,8 @@ def test_other_enumerators_respondent_is_forbidden_and_unknown_is_404(client, ma
     theirs = make_invitation(campaign, group="NGUOI_DAN", email=None, enumerator=other, invite=False)
     login(client, make_user("enumerator", units=["SO_TP"]))
     assert client.get(_url(campaign, theirs)).status_code == 403
-    assert client.get(f"/survey/campaigns/{campaign.id}/interviews/999999/{theirs.unit_id}").status_code == 404
-    assert client.get(_url(campaign, theirs, unit_id=999999)).status_code == 404
+    assert client.get(f"/survey/campaigns/{campaign.id}/units/{theirs.unit.code}/interviews/999999").status_code == 404
+    assert client.get(_url(campaign, theirs, unit_code="KHONG_CO")).status_code == 404
 
 
 def test_other_roles_cannot_use_enumerator_screens(client, as_role, make_campaign, make_invitation):

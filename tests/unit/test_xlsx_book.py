@@ -1,11 +1,11 @@
-"""app.core.export.XlsxBook: numbers as numbers, text as text (never a formula), one font, print setup."""
+"""app.core.spreadsheet.XlsxBook: numbers as numbers, text as text (never a formula), one font, print setup."""
 import io
 from decimal import Decimal
 
 import numpy as np
 from openpyxl import load_workbook
 
-from app.core.export import XlsxBook
+from app.core.spreadsheet import XlsxBook
 
 
 def test_values_formats_and_print_setup():

@@ -24,14 +24,14 @@ def test_dev_mailbox_searches_and_pages(app, client, make_user, tmp_path):
         _mail(directory, n, f"nguoi{n}@sotp.gov.vn", f"Thư mời số {n}")
     _mail(directory, 99, "giang.vt@hdnd.gov.vn", "Nhắc nhở: khảo sát Chỉ số CCHC")
     login(client, make_user("admin"))  # the development mailbox is the admin's only (it shows every link)
-    first = client.get("/dev-mail").get_data(as_text=True)
+    first = client.get("/mailing/dev-mail").get_data(as_text=True)
     assert "46 thư, mới nhất trước." in first and "Trang 1/3" in first and first.count("<article") == 20
     assert "giang.vt@hdnd.gov.vn" in first  # newest first
-    found = client.get("/dev-mail", query_string={"q": "NHẮC NHỞ"}).get_data(as_text=True)
+    found = client.get("/mailing/dev-mail", query_string={"q": "NHẮC NHỞ"}).get_data(as_text=True)
     assert found.count("<article") == 1 and "giang.vt@hdnd.gov.vn" in found and "Trang 1/" not in found
-    last = client.get("/dev-mail", query_string={"page": "3"}).get_data(as_text=True)
+    last = client.get("/mailing/dev-mail", query_string={"page": "3"}).get_data(as_text=True)
     assert last.count("<article") == 6 and "Trang 3/3" in last
-    assert "Không có thư nào khớp." in client.get("/dev-mail", query_string={"q": "zzz"}).get_data(as_text=True)
+    assert "Không có thư nào khớp." in client.get("/mailing/dev-mail", query_string={"q": "zzz"}).get_data(as_text=True)
 
 
 def test_audit_log_filters_searches_and_pages(client, make_user, make_campaign):

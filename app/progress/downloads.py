@@ -1,4 +1,4 @@
-"""The progress table as Excel and CSV (formula-safe, via app.core.export), with the time it was taken.
+"""The progress table as Excel and CSV (formula-safe, via app.core.spreadsheet), with the time it was taken.
 
 The workbook prints landscape, one page wide, header repeated; each unit's row ("Tất cả", bold,
 shaded) stands above its groups' rows (indented); unit kinds in Vietnamese.
@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.export import XlsxBook, write_csv
+from app.core.spreadsheet import XlsxBook, write_csv
 
 from .services import SHOWN, Counts, Progress
 

@@ -1,6 +1,6 @@
 """The published workbook and the ranking CSV.
 
-Written with XlsxWriter through app.core.export.XlsxBook: numbers as numbers (0.00), text as
+Written with XlsxWriter through app.core.spreadsheet.XlsxBook: numbers as numbers (0.00), text as
 text (formula-safe), one font, every sheet landscape and one page wide with its header row
 repeated, rates 0–100, charts on their own sheets sized for every unit's full name. Figures
 resting on fewer than the campaign's k answer sheets read "< k phiếu" (app.scoring.cells).
@@ -14,7 +14,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.export import XlsxBook, small_cell_text, write_csv
+from app.core.spreadsheet import XlsxBook, small_cell_text, write_csv
 from app.interference_review.labels import RULE_LABELS, SEVERITY_LABELS, STATE_LABELS
 from app.scoring.cells import DEFAULT_MIN_CELL_SHEETS, leaf_sheets, small_cells
 

@@ -1,6 +1,6 @@
 """Workbooks of the lists feature: the template, the error workbook and the list export.
 
-Everything a user typed goes through app.core.export (set_text / write_sheet), so a cell
+Everything a user typed goes through app.core.spreadsheet (set_text / write_sheet), so a cell
 like "=HYPERLINK(…)" is written as text and never runs as a formula.
 """
 import io
@@ -11,7 +11,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from app.core.export import HEADER_FILL, HEADER_FONT, XlsxBook, set_text, write_sheet
+from app.core.spreadsheet import HEADER_FILL, HEADER_FONT, XlsxBook, set_text, write_sheet
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User
 
