@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
+from app.core.lookups import campaign_or_404, find_unit, in_campaign_or_404
 from app.core.policy import require_unit
-from app.extensions import db
-from app.models import Campaign, Unit
+from app.models import Unit
+from app.survey.services import interview_target
 
 
 @dataclass(frozen=True)
@@ -32,19 +33,15 @@ def _progress_unit(values: dict) -> dict:
     """The old progress rules named the unit by id. A unit code made only of digits matches the old
     rule too: when the campaign has a unit with that code, the URL is already the new one."""
     campaign_id, segment = values["campaign_id"], request.path.split("/")[5]
-    if db.session.scalar(db.select(Unit.id).where(Unit.campaign_id == campaign_id, Unit.code == segment)):
+    if find_unit(campaign_or_404(campaign_id), segment) is not None:
         return {"campaign_id": campaign_id, "unit_code": segment}
-    unit = db.session.get(Unit, values["unit_id"])
-    if unit is None or unit.campaign_id != campaign_id:
-        abort(404)
+    unit = in_campaign_or_404(Unit, values["unit_id"], campaign_id)
     require_unit(unit.code)
     return {"campaign_id": campaign_id, "unit_code": unit.code}
 
 
 def _interview(values: dict) -> dict:
-    from app.survey.services import interview_target
-
-    campaign = db.session.get(Campaign, values["campaign_id"]) or abort(404)
+    campaign = campaign_or_404(values["campaign_id"])
     try:
         respondent, unit = interview_target(current_user, campaign, values["respondent_id"], values["unit_id"])
     except LookupError:

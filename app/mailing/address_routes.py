@@ -92,4 +92,4 @@ def resend(campaign_id: int, invitation_id: int):
     commit_or_flash(lambda: services.resend_invitation(invitation, actor=current_user), services.MailingError,
                     _("Đã thu hồi đường dẫn cũ và gửi lại thư mời."))
     return redirect(url_for("progress.unit", campaign_id=campaign_id,
-                            unit_code=db.session.get(Unit, invitation.unit_id).code))
+                            unit_code=in_campaign(Unit, invitation.unit_id, campaign_id).code))
