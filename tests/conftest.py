@@ -195,6 +195,33 @@ def as_role(client, make_user):
     return sign_in
 
 
+@pytest.fixture(scope="module")
+def _seeded_rows():
+    return {}
+
+
+@pytest.fixture
+def seeded(app, _seeded_rows):
+    """seeded(key, build) -> build()'s namespace, built once per test module and given back to each test.
+
+    The module's first test that asks for `key` runs build() (which commits) and keeps its rows;
+    the other tests get the same rows put back and fresh objects (tests/snapshot.py). Ask before
+    the test writes anything: the rows go back into the empty database."""
+    from tests import snapshot
+
+    def get(key, build):
+        if key in _seeded_rows:
+            snapshot.restore(_seeded_rows[key][0])
+        else:
+            world = build()
+            db.session.commit()
+            _seeded_rows[key] = (snapshot.take(), snapshot.recipe(world))
+        db.session.expire_all()
+        return snapshot.load(_seeded_rows[key][1])
+
+    return get
+
+
 # ---------------------------------------------------------------- sealed answer sheets
 def release_all() -> int:
     """Release every sealed answer sheet into `responses` now (shuffled, own transaction, commits).

@@ -5,8 +5,9 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import Respondent, RespondentList, SelfAssessment, Unit
+from app.models import Respondent, SelfAssessment, Unit
 from tests.conftest import csrf_token, login
+from tests.security.conftest import open_list
 
 
 def test_security_headers_on_every_kind_of_page(client, world):
@@ -126,10 +127,8 @@ def _counts():
 
 
 def _post_file(client, world, target, name, body, **kwargs):
-    """Post a file to an upload form; unit A's list is reopened first (the world's lists are approved,
-    and a locked list is refused before its file is read)."""
-    db.session.execute(db.update(RespondentList).where(RespondentList.unit_id == world.unit_a.id).values(state="draft"))
-    db.session.commit()
+    """Post a file to an upload form (unit A's list reopened: a locked list is refused before its file is read)."""
+    open_list(world)
     url, role, extra, field = _upload_targets(world)[target]
     login(client, world.users[role])
     token = csrf_token(client, "/")
