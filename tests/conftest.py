@@ -18,6 +18,7 @@ from app import create_app
 from app.core.i18n import compile_catalogs
 from app.extensions import db
 from config import TestConfig
+from tests.browser_support import chromium_browser, inbox_server, threaded_server
 
 LOOPBACK = ("127.", "::1", "localhost")
 
@@ -128,6 +129,30 @@ def _no_outside_mail(monkeypatch):
         return real_create(address, *args, **kwargs)
 
     monkeypatch.setattr(socket, "create_connection", guarded_create)
+
+
+# ---------------------------------------------------------------- browser tests (tests/browser_support.py)
+@pytest.fixture
+def chromium():
+    """Debian's headless Chromium (skips without it, fails under REQUIRE_BROWSER=1)."""
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture
+def base_url(app):
+    """The app on a loopback port in a thread, against the test database; mailed links point at it."""
+    with threaded_server(app) as url:
+        app.config["BASE_URL"] = url
+        yield url
+
+
+@pytest.fixture
+def smtp_inbox():
+    """(inbox, port): a loopback SMTP server keeping every parsed message, for the browser tests.
+    The mail tests' server with logins and refusals is `smtp_server` (tests/mailing/conftest.py)."""
+    with inbox_server() as (inbox, port):
+        yield inbox, port
 
 
 # ---------------------------------------------------------------- factories

@@ -51,8 +51,8 @@ APPRAISED = {"SO_TP": 0.9, "SO_NV": 0.95, "H_DA": 0.7}
 VOID_REASON = "Ba phiếu về Sở Nội vụ được trả lời liên tiếp trên cùng một máy."
 
 
-def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp_path):
-    inbox, smtp_port = smtp
+def test_whole_flow(app, make_user, runner, chromium, base_url, smtp_inbox, shots, tmp_path):
+    inbox, smtp_port = smtp_inbox
     make_user("admin", email=ADMIN, password=PASSWORD)  # the first account comes from `users create`
     settle()
     errors: list = []
