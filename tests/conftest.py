@@ -3,6 +3,8 @@
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
 (`make test` does both when it is).
 """
+import io
+import itertools
 import os
 import re
 import smtplib
@@ -182,11 +184,11 @@ def make_user(app):
     """make_user(role, units=(), email=None, password="mat-khau-thu-nghiem-1") -> User."""
     from app.auth.services import create_user
 
-    counter = {"n": 0}
+    numbers = itertools.count(1)
 
     def make(role="admin", units=(), email=None, password="mat-khau-thu-nghiem-1"):
-        counter["n"] += 1
-        user = create_user(email or f"{role}{counter['n']}@example.gov.vn", role, password, units)
+        n = next(numbers)  # counted even when an e-mail is given, as the default addresses always were
+        user = create_user(email or f"{role}{n}@example.gov.vn", role, password, units)
         db.session.commit()
         return user
 
@@ -198,6 +200,18 @@ def login(client, user):
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
+
+
+def xlsx_bytes(rows) -> bytes:
+    """A one-sheet .xlsx holding `rows` (openpyxl, as an office suite would write it)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def csrf_token(client, path="/") -> str:

@@ -61,6 +61,18 @@ def flash(page, kind: str = "success") -> str:
     return page.inner_text(f".flash.{kind}")
 
 
+def confirmed(page, shots, ask: str, consequence: str, confirm: str, names: tuple[str, str]) -> str:
+    """A step that asks first: click `ask`, see `consequence` on the confirmation page, click `confirm`;
+    a screenshot of both pages (`names`); returns the success message."""
+    page.click(ask)
+    assert consequence in page.inner_text("#consequences")
+    shots(page, names[0])
+    page.click(confirm)
+    message = flash(page)
+    shots(page, names[1])
+    return message
+
+
 def download(page, click_selector: str) -> bytes:
     """Click a link that downloads a file (Playwright expect_download) and return its bytes."""
     with page.expect_download() as info:
