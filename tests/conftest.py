@@ -187,7 +187,7 @@ def make_user(app):
     numbers = itertools.count(1)
 
     def make(role="admin", units=(), email=None, password="mat-khau-thu-nghiem-1"):
-        n = next(numbers)  # counted even when an e-mail is given, as the default addresses always were
+        n = next(numbers)
         user = create_user(email or f"{role}{n}@example.gov.vn", role, password, units)
         db.session.commit()
         return user
