@@ -1,5 +1,6 @@
 """Shared helpers of the browser tests: Debian's Chromium through Playwright, the app on a
-loopback port in a thread, and a loopback SMTP server that keeps what it receives.
+loopback port in a thread, and a loopback SMTP server that keeps what it receives. The fixtures
+built on them (chromium, base_url, smtp_inbox) are in tests/conftest.py.
 
 Never downloads a browser: a missing /usr/bin/chromium skips the test, or fails it when
 REQUIRE_BROWSER=1 (as in .ci/run).
@@ -48,7 +49,7 @@ def sign_in(page, base_url: str, email: str, password: str):
 
 
 @contextmanager
-def live_server(app):
+def threaded_server(app):
     """The app on 127.0.0.1 (random port) in a thread, against the test database; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -80,8 +81,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server():
-    """A real SMTP server on loopback (no TLS, no login); yields (inbox, port)."""
+def inbox_server():
+    """A real SMTP server on loopback (no TLS, no login) keeping every parsed message; yields (inbox, port)."""
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()

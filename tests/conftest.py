@@ -3,6 +3,8 @@
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
 (`make test` does both when it is).
 """
+import io
+import itertools
 import os
 import re
 import smtplib
@@ -18,6 +20,7 @@ from app import create_app
 from app.core.i18n import compile_catalogs
 from app.extensions import db
 from config import TestConfig
+from tests.browser_support import chromium_browser, inbox_server, threaded_server
 
 LOOPBACK = ("127.", "::1", "localhost")
 
@@ -130,6 +133,30 @@ def _no_outside_mail(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", guarded_create)
 
 
+# ---------------------------------------------------------------- browser tests (tests/browser_support.py)
+@pytest.fixture
+def chromium():
+    """Debian's headless Chromium (skips without it, fails under REQUIRE_BROWSER=1)."""
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture
+def base_url(app):
+    """The app on a loopback port in a thread, against the test database; mailed links point at it."""
+    with threaded_server(app) as url:
+        app.config["BASE_URL"] = url
+        yield url
+
+
+@pytest.fixture
+def smtp_inbox():
+    """(inbox, port): a loopback SMTP server keeping every parsed message, for the browser tests.
+    The mail tests' server with logins and refusals is `smtp_server` (tests/mailing/conftest.py)."""
+    with inbox_server() as (inbox, port):
+        yield inbox, port
+
+
 # ---------------------------------------------------------------- factories
 @pytest.fixture
 def make_campaign(app):
@@ -157,11 +184,11 @@ def make_user(app):
     """make_user(role, units=(), email=None, password="mat-khau-thu-nghiem-1") -> User."""
     from app.auth.services import create_user
 
-    counter = {"n": 0}
+    numbers = itertools.count(1)
 
     def make(role="admin", units=(), email=None, password="mat-khau-thu-nghiem-1"):
-        counter["n"] += 1
-        user = create_user(email or f"{role}{counter['n']}@example.gov.vn", role, password, units)
+        n = next(numbers)
+        user = create_user(email or f"{role}{n}@example.gov.vn", role, password, units)
         db.session.commit()
         return user
 
@@ -173,6 +200,18 @@ def login(client, user):
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
+
+
+def xlsx_bytes(rows) -> bytes:
+    """A one-sheet .xlsx holding `rows` (openpyxl, as an office suite would write it)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def csrf_token(client, path="/") -> str:
@@ -193,6 +232,33 @@ def as_role(client, make_user):
         return user
 
     return sign_in
+
+
+@pytest.fixture(scope="module")
+def _seeded_rows():
+    return {}
+
+
+@pytest.fixture
+def seeded(app, _seeded_rows):
+    """seeded(key, build) -> build()'s namespace, built once per test module and given back to each test.
+
+    The module's first test that asks for `key` runs build() (which commits) and keeps its rows;
+    the other tests get the same rows put back and fresh objects (tests/snapshot.py). Ask before
+    the test writes anything: the rows go back into the empty database."""
+    from tests import snapshot
+
+    def get(key, build):
+        if key in _seeded_rows:
+            snapshot.restore(_seeded_rows[key][0])
+        else:
+            world = build()
+            db.session.commit()
+            _seeded_rows[key] = (snapshot.take(), snapshot.recipe(world))
+        db.session.expire_all()
+        return snapshot.load(_seeded_rows[key][1])
+
+    return get
 
 
 # ---------------------------------------------------------------- sealed answer sheets

@@ -5,11 +5,8 @@ import math
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from openpyxl.styles import Alignment, Font, PatternFill
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def small_cell_text(k: int) -> str:
@@ -34,37 +31,8 @@ def write_csv(headers: list[str], rows) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def set_text(cell, value) -> None:
-    """Put a value in an openpyxl cell; strings are always text, never formulas."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.alignment = Alignment(horizontal=cell.alignment.horizontal)
-            cell.quotePrefix = True
-
-
-def write_sheet(ws, headers: list[str], rows, widths: dict | None = None, number_format: str = "0.00") -> None:
-    """Header row (bold, frozen) and rows; floats formatted with two decimals."""
-    for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col)
-        set_text(cell, header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for r, row in enumerate(rows, start=2):
-        for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col)
-            set_text(cell, value)
-            if isinstance(value, float):
-                cell.number_format = number_format
-    ws.freeze_panes = "A2"
-    for col, header in enumerate(headers, start=1):
-        letter = ws.cell(row=1, column=col).column_letter
-        ws.column_dimensions[letter].width = (widths or {}).get(header, max(10, min(45, len(str(header)) + 4)))
-
-
-# --- Print-ready workbooks (XlsxWriter) ---------------------------------------------------
-# One font everywhere, landscape A4, one page wide, header rows repeated on every page, the
+# --- Workbooks: XlsxWriter is the one xlsx writer (openpyxl only reads uploads) -----------
+# Print-ready: one font everywhere, landscape A4, one page wide, header rows repeated on every page, the
 # sheet's title and page numbers in the page header. Strings go through write_string only
 # (the workbook is also opened with strings_to_formulas off), so nothing typed runs as a formula.
 
@@ -105,7 +73,11 @@ class XlsxBook:
             "muted": self.wb.add_format({**base, "italic": True, "font_color": "#595959"}),
             # Text that looks like a formula keeps a quote prefix: editing the cell never turns it into one.
             "quoted": self.wb.add_format({**base, "text_wrap": True, "quote_prefix": True}),
+            # Codes and phone numbers: text format, so what is typed later keeps its leading zero.
+            "code": self.wb.add_format({**base, "num_format": "@"}),
+            "error": self.wb.add_format({**base, "text_wrap": True, "bg_color": "#FCE4E4"}),
         }
+        self._column_formats: dict = {}  #: (sheet, column) -> format of the column's empty cells
         self._bold = {k: self.wb.add_format({**base, "bold": True, "bg_color": "#F2F2F2", **extra})
                       for k, extra in (("text", {"text_wrap": True}), ("int", {"num_format": "0"}),
                                        ("float", {"num_format": "0.00"}),
@@ -183,7 +155,13 @@ class XlsxBook:
         key = (ws.name, col)
         if width > self.widths.get(key, 0):
             self.widths[key] = width
-            ws.set_column(col, col, width)
+            ws.set_column(col, col, width, self._column_formats.get(key))
+
+    def column_format(self, ws, col: int, kind: str) -> None:
+        """Format what is typed later into a column's empty cells ("code": text, "float": 0.00)."""
+        key = (ws.name, col)
+        self._column_formats[key] = self.fmt[kind]
+        ws.set_column(col, col, self.widths.get(key, 8.43), self.fmt[kind])
 
     @staticmethod
     def fit_widths(headers: list[str], rows: list) -> dict[int, float]:

@@ -8,19 +8,16 @@ An import is all or nothing: any bad row refuses the whole file, listing every b
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_col_to_name
 
 from app.core import audit, clock
-from app.core.spreadsheet import set_text, write_sheet
+from app.core.spreadsheet import XlsxBook
 from app.core.schemes import get_scheme
 from app.core.tabular import TableError, forbidden_message, printable, read_table
 from app.extensions import db
@@ -109,16 +106,16 @@ def build_template(campaign: Campaign, actor=None) -> bytes:
                 row += [a.appraised_score if a else None, a.appraiser if a else ""]
             row += ["x" if a and a.not_applicable else "", a.note if a else ""]
             rows.append(row)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Tự đánh giá")
+    book = XlsxBook()
+    ws = book.sheet(_("Tự đánh giá"))
     headers = template_headers(may_appraise)
-    write_sheet(ws, headers, rows, widths={headers[1]: 30, headers[3]: 60, headers[-1]: 40})
-    for r in range(2, len(rows) + 2):  # scores typed as numbers show two decimals
-        for c in range(5, 8 if may_appraise else 7):
-            ws.cell(row=r, column=c).number_format = "0.00"
-    _validations(ws, headers, len(rows) + 1)
-    guide = wb.create_sheet(_("Hướng dẫn"))
+    scores = range(4, 7 if may_appraise else 6)  # maximum and scores: typed as numbers, shown with two decimals
+    book.table(ws, headers, rows, formats={c: "float" for c in scores},
+               widths={1: 30, 3: 60, len(headers) - 1: 40})
+    for col in scores:
+        book.column_format(ws, col, "float")
+    _validations(ws, headers, len(rows))
+    guide = book.sheet(_("Hướng dẫn"), grid=False)
     lines = [
         _("Nhập điểm vào cột “Điểm tự đánh giá”, từ 0 đến điểm tối đa của tiêu chí; có thể dùng dấu phẩy thập phân (7,5)."),
         _("Đánh dấu “x” vào cột “Không áp dụng” nếu tiêu chí không áp dụng với đơn vị."),
@@ -126,35 +123,29 @@ def build_template(campaign: Campaign, actor=None) -> bytes:
         _("Kỳ đánh giá: %(name)s. Hạn tự đánh giá: %(date)s.", name=campaign.name,
           date=campaign.assessments_by.strftime("%d/%m/%Y")),
     ]
-    for i, line in enumerate(lines, start=1):
-        set_text(guide.cell(row=i, column=1), line)
-    guide.column_dimensions["A"].width = 110
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    book.widen(guide, 0, 110)
+    for i, line in enumerate(lines):
+        book.cell(guide, i, 0, line)
+    return book.save()
 
 
-def _validations(ws, headers: list[str], last: int) -> None:
+def _validations(ws, headers: list[str], n_rows: int) -> None:
     """Office-suite checks while typing: each score between 0 and its row's maximum (column E),
     "Không áp dụng" from a one-item list. The import checks the same again."""
-    if last < 2:
+    if n_rows < 1:
         return
-    max_col = get_column_letter(headers.index(str(HEADERS["max"])) + 1)
+    max_col = xl_col_to_name(headers.index(str(HEADERS["max"])))
     for key in ("self_score", "appraised_score"):
-        if str(HEADERS[key]) not in headers:
-            continue
-        col = get_column_letter(headers.index(str(HEADERS[key])) + 1)
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"${max_col}2",
-                            allow_blank=True, showErrorMessage=True, errorTitle=str(HEADERS[key]),
-                            error=_("Nhập một số từ 0 đến điểm tối đa của tiêu chí (cột “Điểm tối đa”)."))
-        dv.add(f"{col}2:{col}{last}")
-        ws.add_data_validation(dv)
-    col = get_column_letter(headers.index(str(HEADERS["not_applicable"])) + 1)
-    dv = DataValidation(type="list", formula1='"x"', allow_blank=True, showErrorMessage=True,
-                        errorTitle=str(HEADERS["not_applicable"]),
-                        error=_("Chỉ nhập “x” (không áp dụng) hoặc để trống."))
-    dv.add(f"{col}2:{col}{last}")
-    ws.add_data_validation(dv)
+        if str(HEADERS[key]) in headers:
+            col = headers.index(str(HEADERS[key]))
+            ws.data_validation(1, col, n_rows, col, {
+                "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": f"=${max_col}2",
+                "ignore_blank": True, "error_title": str(HEADERS[key]),
+                "error_message": _("Nhập một số từ 0 đến điểm tối đa của tiêu chí (cột “Điểm tối đa”).")})
+    col = headers.index(str(HEADERS["not_applicable"]))
+    ws.data_validation(1, col, n_rows, col, {
+        "validate": "list", "source": ["x"], "ignore_blank": True, "error_title": str(HEADERS["not_applicable"]),
+        "error_message": _("Chỉ nhập “x” (không áp dụng) hoặc để trống.")})
 
 
 def parse_score(raw: str):

@@ -1,17 +1,12 @@
 """Workbooks of the lists feature: the template, the error workbook and the list export.
 
-Everything a user typed goes through app.core.spreadsheet (set_text / write_sheet), so a cell
-like "=HYPERLINK(…)" is written as text and never runs as a formula.
+All three are written with app.core.spreadsheet.XlsxBook: what a user typed is always written as
+text, so a cell like "=HYPERLINK(…)" never runs as a formula.
 """
-import io
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from app.core.spreadsheet import HEADER_FILL, HEADER_FONT, XlsxBook, set_text, write_sheet
+from app.core.spreadsheet import XlsxBook
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User
 
@@ -22,12 +17,7 @@ TEMPLATE_HEADERS = ["STT", "Họ và tên", "Chức vụ", "Đơn vị công tá
 WIDTHS = {"STT": 6, "Họ và tên": 28, "Chức vụ": 24, "Đơn vị công tác": 30, "Nhóm đối tượng": 18, "Email": 30,
           "Số điện thoại": 16, "Địa chỉ": 30, "Đơn vị được đánh giá": 22}
 TEMPLATE_ROWS = 5000  # rows that carry the drop-down of group codes
-
-
-def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+TEXT_COLUMNS = (4, 6, 8)  # group, phone, assessed units: text, so a leading zero is kept
 
 
 def _guide():
@@ -44,33 +34,32 @@ def _guide():
     ]
 
 
-def _list_sheet(wb: Workbook, groups: list, rows=(), extra: tuple = ()) -> None:
+def _list_sheet(book: XlsxBook, groups: list, rows=(), extra: tuple = (), formats: dict | None = None):
     """The data sheet of the template (and of the error workbook, with its extra columns):
     text format on group, phone and code columns, the drop-down of group codes."""
-    ws = wb.active
-    ws.title = "Danh sách"
-    write_sheet(ws, TEMPLATE_HEADERS + list(extra), rows, widths=WIDTHS | {"Lỗi": 70, "Dòng gốc": 10})
-    for col in ("E", "G", "I"):  # phone numbers and codes stay text (keep the leading zero)
-        for row in range(2, TEMPLATE_ROWS + 2):
-            ws[f"{col}{row}"].number_format = "@"
+    headers = TEMPLATE_HEADERS + list(extra)
+    ws = book.sheet("Danh sách")
+    widths = WIDTHS | {"Lỗi": 70, "Dòng gốc": 10}
+    book.table(ws, headers, rows, widths={i: widths[h] for i, h in enumerate(headers)},
+               formats={c: "code" for c in TEXT_COLUMNS} | (formats or {}))
+    for col in TEXT_COLUMNS:
+        book.column_format(ws, col, "code")
     if groups:
-        dv = DataValidation(type="list", formula1=f"='Nhóm đối tượng'!$A$2:$A${len(groups) + 1}", allow_blank=True,
-                            showErrorMessage=True, errorTitle=_("Nhóm đối tượng"),
-                            error=_("Chọn mã nhóm trong danh sách."))
-        dv.add(f"E2:E{TEMPLATE_ROWS + 1}")
-        ws.add_data_validation(dv)
+        ws.data_validation(1, 4, TEMPLATE_ROWS, 4, {
+            "validate": "list", "source": f"='Nhóm đối tượng'!$A$2:$A${len(groups) + 1}", "ignore_blank": True,
+            "error_title": _("Nhóm đối tượng"), "error_message": _("Chọn mã nhóm trong danh sách.")})
     return ws
 
 
-def _reference_sheets(wb: Workbook, campaign, unit: Unit, groups: list) -> None:
+def _reference_sheets(book: XlsxBook, campaign, unit: Unit, groups: list) -> None:
     """Groups with the unit's quotas (the drop-down's source) and unit codes."""
-    gs = wb.create_sheet("Nhóm đối tượng")
-    write_sheet(gs, [_("Mã nhóm"), _("Tên nhóm"), _("Ưu tiên"), _("Chỉ tiêu của đơn vị"), _("Bắt buộc thư điện tử")],
-                [[g.code, g.name, g.priority, quota_text(*g.quota_for(unit.kind)), _("có") if g.requires_email else _("không")]
-                 for g in groups], widths={_("Tên nhóm"): 60})
-    us = wb.create_sheet("Đơn vị")
+    gs = book.sheet("Nhóm đối tượng")
+    book.table(gs, [_("Mã nhóm"), _("Tên nhóm"), _("Ưu tiên"), _("Chỉ tiêu của đơn vị"), _("Bắt buộc thư điện tử")],
+               [[g.code, g.name, g.priority, quota_text(*g.quota_for(unit.kind)), _("có") if g.requires_email else _("không")]
+                for g in groups], widths={1: 60})
+    us = book.sheet("Đơn vị")
     units = db.session.scalars(select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.code)).all()
-    write_sheet(us, [_("Mã đơn vị"), _("Tên đơn vị")], [[u.code, u.name] for u in units], widths={_("Tên đơn vị"): 50})
+    book.table(us, [_("Mã đơn vị"), _("Tên đơn vị")], [[u.code, u.name] for u in units], widths={1: 50})
 
 
 def _groups(campaign) -> list:
@@ -80,44 +69,33 @@ def _groups(campaign) -> list:
 def template_workbook(campaign, unit: Unit) -> bytes:
     """The list template for one unit: data sheet, column guide, groups with quotas, unit codes."""
     groups = _groups(campaign)
-    wb = Workbook()
-    _list_sheet(wb, groups)
-    guide = wb.create_sheet("Hướng dẫn")
-    set_text(guide["A1"], _("Danh sách đối tượng khảo sát — %(unit)s (%(code)s) — %(campaign)s",
-                            unit=unit.name, code=unit.code, campaign=campaign.name))
-    guide["A1"].font = HEADER_FONT
-    set_text(guide["A2"], _("Mỗi dòng một người. Không đổi tên, không thêm hoặc xoá cột. Lưu dưới dạng .xlsx, .ods hoặc CSV UTF-8. "
-                            "Hạn gửi danh sách: %(date)s.", date=campaign.lists_by.strftime("%d/%m/%Y")))
-    for col, header in enumerate((_("Cột"), _("Bắt buộc"), _("Hướng dẫn")), start=1):
-        cell = guide.cell(row=4, column=col)
-        set_text(cell, header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for r, row in enumerate(_guide(), start=5):
-        for c, value in enumerate(row, start=1):
-            set_text(guide.cell(row=r, column=c), value)
-    guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 24, 12
-    guide.column_dimensions["C"].width = 100
-    _reference_sheets(wb, campaign, unit, groups)
-    return _save(wb)
+    book = XlsxBook()
+    _list_sheet(book, groups)
+    guide = book.sheet("Hướng dẫn", grid=False)
+    book.cell(guide, 0, 0, _("Danh sách đối tượng khảo sát — %(unit)s (%(code)s) — %(campaign)s",
+                             unit=unit.name, code=unit.code, campaign=campaign.name), "title")
+    book.cell(guide, 1, 0, _("Mỗi dòng một người. Không đổi tên, không thêm hoặc xoá cột. Lưu dưới dạng .xlsx, .ods hoặc CSV UTF-8. "
+                             "Hạn gửi danh sách: %(date)s.", date=campaign.lists_by.strftime("%d/%m/%Y")), "muted")
+    book.table(guide, [_("Cột"), _("Bắt buộc"), _("Hướng dẫn")], _guide(), first_row=3, widths={0: 24, 1: 12, 2: 100},
+               repeat=False)
+    _reference_sheets(book, campaign, unit, groups)
+    return book.save()
 
 
-ERROR_FILL = PatternFill("solid", fgColor="FCE4E4")
 CANONICAL = ("stt", "full_name", "position", "organisation", "group", "email", "phone", "address", "targets")
 
 
 def error_workbook(campaign, unit: Unit, report: dict) -> bytes:
     """The rejected rows laid out as the template (same columns, text formats, drop-down),
-    each value as it was read, then "Lỗi" (the reason) and "Dòng gốc" (the row of the user's
-    original file). Fixed and uploaded again, it is added to the list."""
+    each value as it was read, then "Lỗi" (the reason, shaded) and "Dòng gốc" (the row of the
+    user's original file). Fixed and uploaded again, it is added to the list."""
     rows = [[row["cells"].get(c, "") for c in CANONICAL] + [row["reason"], row["origin"]]
             for row in report.get("bad_rows") or [] if isinstance(row, dict)]
     groups = _groups(campaign)
-    wb = Workbook()
-    ws = _list_sheet(wb, groups, rows, extra=("Lỗi", "Dòng gốc"))
-    for r in range(2, len(rows) + 2):
-        ws.cell(row=r, column=len(CANONICAL) + 1).fill = ERROR_FILL
-    _reference_sheets(wb, campaign, unit, groups)
-    return _save(wb)
+    book = XlsxBook()
+    _list_sheet(book, groups, rows, extra=("Lỗi", "Dòng gốc"), formats={len(CANONICAL): "error"})
+    _reference_sheets(book, campaign, unit, groups)
+    return book.save()
 
 
 def list_workbook(campaign, unit: Unit, rlist) -> bytes:

@@ -1,4 +1,4 @@
-"""Fixtures and page helpers of the whole-flow test: browser, live server, loopback SMTP, screenshots."""
+"""Page helpers and screenshots of the whole-flow test (browser, live server and loopback SMTP: tests/conftest.py)."""
 import io
 import re
 import shutil
@@ -7,30 +7,10 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
-from tests.browser_support import ARTIFACTS, chromium_browser, live_server, sign_in, smtp_server
+from tests.browser_support import ARTIFACTS, sign_in
 
 SHOTS = ARTIFACTS / "e2e"
 LINK_RE = re.compile(r"(http://127\.0\.0\.1:\d+/s/[A-Za-z0-9._-]+)(?![A-Za-z0-9._/-])")  # not the /khong-phai-toi link
-
-
-@pytest.fixture
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture
-def base_url(app):
-    """The live server; mailed links point at it (BASE_URL)."""
-    with live_server(app) as url:
-        app.config["BASE_URL"] = url
-        yield url
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as (inbox, port):
-        yield inbox, port
 
 
 class Shots:
@@ -79,6 +59,18 @@ def watch(page, errors: list) -> None:
 
 def flash(page, kind: str = "success") -> str:
     return page.inner_text(f".flash.{kind}")
+
+
+def confirmed(page, shots, ask: str, consequence: str, confirm: str, names: tuple[str, str]) -> str:
+    """A step that asks first: click `ask`, see `consequence` on the confirmation page, click `confirm`;
+    a screenshot of both pages (`names`); returns the success message."""
+    page.click(ask)
+    assert consequence in page.inner_text("#consequences")
+    shots(page, names[0])
+    page.click(confirm)
+    message = flash(page)
+    shots(page, names[1])
+    return message
 
 
 def download(page, click_selector: str) -> bytes:

@@ -10,7 +10,6 @@ from app.admin.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.mailing.tokens import make_token
 from app.models import Invitation
-from tests.browser_support import chromium_browser, live_server
 
 from .screens_support import SIZES, check_page, crawl, signed_in
 
@@ -26,16 +25,9 @@ def demo(app):
 
 
 @pytest.fixture
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture
-def base_url(app, demo):
-    with live_server(app) as url:
-        app.config["BASE_URL"] = url
-        yield url
+def base_url(demo, base_url):
+    """The shared live server (tests/conftest.py), over the demo campaign seeded first."""
+    return base_url
 
 
 def _open_link(app) -> str:

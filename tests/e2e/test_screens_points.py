@@ -10,7 +10,7 @@ from app.mailing.tokens import new_nonce
 from app.models import Invitation, Unit
 
 from .screens_support import SIZES, axe_violations, shot, signed_in
-from .test_screens import base_url, chromium, demo  # noqa: F401  (fixtures)
+from .test_screens import base_url, demo  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 ADMIN, COORD, FOCAL = "admin@demo.parsurvey.vn", "theodoi@demo.parsurvey.vn", "daumoi.sotp@demo.parsurvey.vn"

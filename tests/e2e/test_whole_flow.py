@@ -23,8 +23,8 @@ from app.mailing.tokens import read_token
 from app.models import Finding, IndexRun, Invitation, Response, SurveyDraft, Unit
 from tests.conftest import release_all
 
-from .conftest import (answer_all, download, flash, links_in, person, save, settle, submit_sheet, upload, watch,
-                       workbook)
+from .conftest import (answer_all, confirmed, download, flash, links_in, person, save, settle, submit_sheet, upload,
+                       watch, workbook)
 
 pytestmark = pytest.mark.browser
 SCHEME = "PAR_PROVINCE"
@@ -51,8 +51,8 @@ APPRAISED = {"SO_TP": 0.9, "SO_NV": 0.95, "H_DA": 0.7}
 VOID_REASON = "Ba phiếu về Sở Nội vụ được trả lời liên tiếp trên cùng một máy."
 
 
-def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp_path):
-    inbox, smtp_port = smtp
+def test_whole_flow(app, make_user, runner, chromium, base_url, smtp_inbox, shots, tmp_path):
+    inbox, smtp_port = smtp_inbox
     make_user("admin", email=ADMIN, password=PASSWORD)  # the first account comes from `users create`
     settle()
     errors: list = []
@@ -143,12 +143,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     assert flash(admin) == "Đã duyệt danh sách."
     admin.goto(f"{base_url}/admin/campaigns/{campaign_id}")
     admin.click(".subnav >> text=Thư mời")
-    admin.click("button:has-text('Gửi thư mời')")
-    assert "Sẽ xếp hàng 7 thư (8 thư mời)" in admin.inner_text("#consequences")  # the confirmation step
-    shots(admin, "invitations-confirm")
-    admin.click("button:has-text('Gửi 7 thư')")
-    assert flash(admin) == "Đã xếp hàng 8 thư mời (7 thư); 8 thư mời mới được tạo."
-    shots(admin, "invitations-queued")
+    done = confirmed(admin, shots, "button:has-text('Gửi thư mời')", "Sẽ xếp hàng 7 thư (8 thư mời)",
+                     "button:has-text('Gửi 7 thư')", ("invitations-confirm", "invitations-queued"))
+    assert done == "Đã xếp hàng 8 thư mời (7 thư); 8 thư mời mới được tạo."
     settle()
     assert drain().sent == 7  # what `flask mail drain` runs
     settle()
@@ -286,12 +283,9 @@ def test_whole_flow(app, make_user, runner, chromium, base_url, smtp, shots, tmp
     shots(admin, "finding-evidence")
     admin.select_option("#d-action", "void")
     admin.fill("#d-reason", VOID_REASON)
-    admin.click("button:has-text('Ghi quyết định')")
-    assert "sẽ là 0 trong chỉ số" in admin.inner_text("#consequences")  # voiding asks first
-    shots(admin, "void-confirm")
-    admin.click("button:has-text('Huỷ kết quả của')")
-    assert flash(admin) == "Đã ghi quyết định."
-    shots(admin, "finding-voided")
+    done = confirmed(admin, shots, "button:has-text('Ghi quyết định')", "sẽ là 0 trong chỉ số",  # voiding asks first
+                     "button:has-text('Huỷ kết quả của')", ("void-confirm", "finding-voided"))
+    assert done == "Đã ghi quyết định."
     settle()
     finding = db.session.scalar(db.select(Finding).join(Unit).where(Unit.code == "SO_NV", Finding.rule == "same_device"))
     assert finding.state == "voided" and len(finding.response_ids) == 3 and finding.unit.survey_voided

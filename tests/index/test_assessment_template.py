@@ -24,7 +24,8 @@ def test_template_validates_scores_per_row_and_the_na_column(make_campaign):
     self_col, max_col = "F", "E"
     assert header[4] == "Điểm tối đa" and header[5] == "Điểm tự đánh giá"
     score = rules[f"{self_col}2:{self_col}{last}"]
-    assert (score.type, score.operator, score.formula1, score.formula2) == ("decimal", "between", "0", f"${max_col}2")
+    operator = score.operator or "between"  # the default of the file format: the writer may leave it out
+    assert (score.type, operator, score.formula1, score.formula2) == ("decimal", "between", "0", f"${max_col}2")
     assert score.showErrorMessage and "điểm tối đa" in score.error
     na_col = "abcdefghij"[header.index("Không áp dụng")].upper()
     na = rules[f"{na_col}2:{na_col}{last}"]

@@ -41,14 +41,18 @@ def _forty_units(make_campaign, make_responses):
     return campaign, units
 
 
-def test_forty_units_print_one_page_wide_within_budget(app, office, make_campaign, make_responses, tmp_path):
-    campaign, units = _forty_units(make_campaign, make_responses)
+def _printed(campaign, path, draws: int):
+    """Compute the index, write its workbook to `path`, print it to PDF; returns (pdf, checked pages)."""
     comp = compute_run(campaign)
     db.session.commit()
-    xlsx = tmp_path / "chi-so-40.xlsx"
-    xlsx.write_bytes(workbook_for(campaign, comp, draws=20))
-    pdf = to_pdf(xlsx)
-    pages = check_printout(xlsx, pdf)
+    path.write_bytes(workbook_for(campaign, comp, draws=draws))
+    pdf = to_pdf(path)
+    return pdf, check_printout(path, pdf)
+
+
+def test_forty_units_print_one_page_wide_within_budget(app, office, make_campaign, make_responses, tmp_path):
+    campaign, units = _forty_units(make_campaign, make_responses)
+    pdf, pages = _printed(campaign, tmp_path / "chi-so-40.xlsx", draws=20)
     assert len(pages) <= PAGE_BUDGET, len(pages)
     chart_page = next(p for p in pages if p["first"] == "Chỉ số (%) theo đơn vị")
     missing = [name for _, name, _ in units if name not in chart_page["text"]]
@@ -63,11 +67,7 @@ def test_long_rankings_get_one_chart_per_page(app, office, make_campaign, make_r
 
     monkeypatch.setattr(downloads, "BARS_PER_PAGE", 15)
     campaign, units = _forty_units(make_campaign, make_responses)
-    comp = compute_run(campaign)
-    db.session.commit()
-    xlsx = tmp_path / "chi-so-40.xlsx"
-    xlsx.write_bytes(workbook_for(campaign, comp, draws=5))
-    pages = check_printout(xlsx, to_pdf(xlsx))
+    _pdf, pages = _printed(campaign, tmp_path / "chi-so-40.xlsx", draws=5)
     charts = [p for p in pages if p["first"].startswith("Chỉ số (%) theo đơn vị (")]
     assert [p["first"].rsplit("(", 1)[1] for p in charts] == ["1–15)", "16–30)", "31–40)"]  # 3 sheets, 3 pages
     assert not [name for _, name, _ in units if not any(name in p["text"] for p in charts)]
@@ -79,12 +79,7 @@ def test_demo_campaign_pdf_is_kept(app, office, tmp_path):
     from app.models import Campaign
 
     campaign = db.session.get(Campaign, info["campaign_id"])
-    comp = compute_run(campaign)
-    db.session.commit()
-    xlsx = tmp_path / "chi-so-demo.xlsx"
-    xlsx.write_bytes(workbook_for(campaign, comp, draws=50))
-    pdf = to_pdf(xlsx)
-    pages = check_printout(xlsx, pdf)
+    pdf, pages = _printed(campaign, tmp_path / "chi-so-demo.xlsx", draws=50)
     assert len(pages) <= PAGE_BUDGET
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / "chi-so-demo.pdf")

@@ -4,21 +4,15 @@ import io
 import unicodedata
 
 import pytest
-from openpyxl import Workbook
+
+from tests.conftest import xlsx_bytes
 
 HEADERS = ["STT", "Họ và tên", "Chức vụ", "Đơn vị công tác", "Nhóm đối tượng", "Email", "Số điện thoại", "Địa chỉ",
            "Đơn vị được đánh giá"]
 
 
 def xlsx(rows, headers=HEADERS):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes([headers, *rows])
 
 
 def csv_bytes(rows, headers=HEADERS, sep=",", encoding="utf-8", bom=False):

@@ -107,6 +107,7 @@ def test_template_download(client, campaign, make_user):
     assert [c.value for c in ws[1]] == ["STT", "Họ và tên", "Chức vụ", "Đơn vị công tác", "Nhóm đối tượng", "Email",
                                         "Số điện thoại", "Địa chỉ", "Đơn vị được đánh giá"]
     assert "'Nhóm đối tượng'!$A$2" in ws.data_validations.dataValidation[0].formula1
+    assert {ws.column_dimensions[c].number_format for c in "EGI"} == {"@"}  # typed later: text, leading zero kept
     groups = [r[0].value for r in wb["Nhóm đối tượng"].iter_rows(min_row=2)]
     assert groups[0] == "HDND" and "NGUOI_DAN" in groups
     # the template, filled in, imports cleanly

@@ -1,5 +1,4 @@
 """A real SMTP server on loopback (aiosmtpd) and factories for invited respondents."""
-import socket
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from aiosmtpd.smtp import AuthResult
 from app.extensions import db
 from app.mailing.mailboxes import parse_mail_url, save_mailbox
 from app.models import Group, Respondent, RespondentList, RespondentTarget, Unit
+from tests.browser_support import free_port
 
 
 @dataclass
@@ -53,16 +53,10 @@ class Handler:
         return [m for m in self.messages if addr in m.rcpt_tos]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class SmtpServer:
     def __init__(self, login=None, smtputf8=True):
         self.handler = Handler()
-        self.port = _free_port()
+        self.port = free_port()
         self.login = login
         kwargs = {}
         if login:
@@ -88,7 +82,8 @@ class SmtpServer:
 
 @pytest.fixture
 def smtp_server():
-    """smtp_server(login=("user", "pass"), smtputf8=True) -> a started SmtpServer on 127.0.0.1."""
+    """smtp_server(login=("user", "pass"), smtputf8=True) -> a started SmtpServer on 127.0.0.1 (refusals and
+    failures on demand). The browser tests' plain keep-everything inbox is `smtp_inbox` (tests/conftest.py)."""
     started = []
 
     def start(**kwargs):

@@ -22,7 +22,7 @@ from app.mailing.outbox import drain, drain_once
 from app.mailing.services import queue_invitations
 from app.models import Invitation, Mailbox, OutboxMessage
 
-from .conftest import _free_port
+from tests.browser_support import free_port
 
 LOGIN = ("hopthu@sotp.gov.vn", "Mat-khau-dung-1")
 
@@ -85,7 +85,7 @@ def _start(handler, certificate=None, tls=True):
     def authenticator(server, session, envelope, mechanism, auth_data):
         return AuthResult(success=(auth_data.login.decode(), auth_data.password.decode()) == LOGIN, handled=False)
 
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
                             auth_required=True, auth_require_tls=tls, **kwargs)
     controller.start()

@@ -6,38 +6,20 @@ import pytest
 
 from app.extensions import db
 from app.models import Heartbeat, utcnow
-from tests.browser_support import ARTIFACTS, chromium_browser
-from tests.browser_support import live_server as serve
+from tests.browser_support import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on 127.0.0.1 (random port) in a thread, against the test database."""
-    with serve(app) as url:
-        yield url
-
-
-def test_coordinator_reminds_one_unit_and_sees_the_outbox_count_change(known, make_user, live_server, chromium):
+def test_coordinator_reminds_one_unit_and_sees_the_outbox_count_change(known, make_user, base_url, chromium):
     make_user("coordinator", email="theodoi@example.gov.vn", password="mat-khau-theo-doi")
     db.session.add(Heartbeat(name="jobs", at=utcnow(), host="test", pid=1, leader=True))
     db.session.commit()
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "theodoi@example.gov.vn")
-    page.fill("#password", "mat-khau-theo-doi")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server}/")
-    dashboard = f"{live_server}/progress/campaigns/{known.campaign.id}"
+    sign_in(page, base_url, "theodoi@example.gov.vn", "mat-khau-theo-doi")
+    dashboard = f"{base_url}/progress/campaigns/{known.campaign.id}"
     page.goto(dashboard)
     assert page.inner_text("#progress-table tfoot").split()[2] == "14"
     before = int(page.inner_text("#outbox-queued"))

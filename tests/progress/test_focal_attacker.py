@@ -143,43 +143,42 @@ def test_secretariat_keeps_the_drilldown_with_names_and_states(attack, client, m
 
 
 @pytest.mark.browser
-def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app):
+def test_in_chromium_focal_proposes_secretariat_approves(attack, make_user, app, chromium, base_url):
     """The same attack in a real browser: the focal unit of SO_TP signs in by the form, sees counts and
     its failed addresses only, is refused a forged POST from the page, proposes; a coordinator approves."""
-    from tests.browser_support import chromium_browser, sign_in
-    from tests.browser_support import live_server as serve
+    from tests.browser_support import sign_in
 
     known, _focal = attack
     make_user("focal", units=["SO_TP"], email="daumoi.sotp@example.gov.vn", password="mat-khau-dau-moi-2026")
     make_user("coordinator", email="theodoi@example.gov.vn", password="mat-khau-theo-doi-2026")
     c = known.campaign.id
-    with serve(app) as url, chromium_browser() as browser:
-        def signed_in(email, password):
-            return sign_in(browser.new_context().new_page(), url, email, password)
 
-        page = signed_in("daumoi.sotp@example.gov.vn", "mat-khau-dau-moi-2026")
-        page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_TP'].code}")
-        text = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
-        assert "Người p7" in text and "Người p8" in text
-        assert not any(_name(k).search(text) for k in QUIET + ("x1", "q1", "q2"))
-        # A forged request from the page itself, with the page's own CSRF token: still refused.
-        status = page.evaluate("""async ([path]) => {
-            const token = document.querySelector('input[name=csrf_token]').value;
-            const body = new URLSearchParams({csrf_token: token, email: 'ke.gian@example.gov.vn'});
-            return (await fetch(path, {method: 'POST', body})).status; }""",
-                               [f"/mailing/campaigns/{c}/respondents/{known.people['p7'].id}/address"])
-        assert status == 403
-        assert page.goto(f"{url}/progress/campaigns/{c}/units/{known.units['SO_NV'].code}").status == 403
-        page.goto(f"{url}/mailing/campaigns/{c}/addresses")
-        page.fill(f"#email-{known.people['p7'].id}", "p7.moi@example.gov.vn")
-        page.fill(f"#reason-{known.people['p7'].id}", "Cán bộ đã chuyển hộp thư")
-        page.click(f"form.propose:has(#email-{known.people['p7'].id}) button[type=submit]")
-        assert "Chưa có thư nào gửi tới địa chỉ mới" in page.inner_text(".flash.success")
+    def signed_in(email, password):
+        return sign_in(chromium.new_context().new_page(), base_url, email, password)
 
-        staff = signed_in("theodoi@example.gov.vn", "mat-khau-theo-doi-2026")
-        staff.goto(f"{url}/mailing/campaigns/{c}/addresses")
-        assert "Cán bộ đã chuyển hộp thư" in staff.inner_text("#proposals")
-        staff.click("form.decide button[value=approve]")
-        assert "Đã duyệt" in staff.inner_text(".flash.success")
+    page = signed_in("daumoi.sotp@example.gov.vn", "mat-khau-dau-moi-2026")
+    page.goto(f"{base_url}/progress/campaigns/{c}/units/{known.units['SO_TP'].code}")
+    text = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
+    assert "Người p7" in text and "Người p8" in text
+    assert not any(_name(k).search(text) for k in QUIET + ("x1", "q1", "q2"))
+    # A forged request from the page itself, with the page's own CSRF token: still refused.
+    status = page.evaluate("""async ([path]) => {
+        const token = document.querySelector('input[name=csrf_token]').value;
+        const body = new URLSearchParams({csrf_token: token, email: 'ke.gian@example.gov.vn'});
+        return (await fetch(path, {method: 'POST', body})).status; }""",
+                           [f"/mailing/campaigns/{c}/respondents/{known.people['p7'].id}/address"])
+    assert status == 403
+    assert page.goto(f"{base_url}/progress/campaigns/{c}/units/{known.units['SO_NV'].code}").status == 403
+    page.goto(f"{base_url}/mailing/campaigns/{c}/addresses")
+    page.fill(f"#email-{known.people['p7'].id}", "p7.moi@example.gov.vn")
+    page.fill(f"#reason-{known.people['p7'].id}", "Cán bộ đã chuyển hộp thư")
+    page.click(f"form.propose:has(#email-{known.people['p7'].id}) button[type=submit]")
+    assert "Chưa có thư nào gửi tới địa chỉ mới" in page.inner_text(".flash.success")
+
+    staff = signed_in("theodoi@example.gov.vn", "mat-khau-theo-doi-2026")
+    staff.goto(f"{base_url}/mailing/campaigns/{c}/addresses")
+    assert "Cán bộ đã chuyển hộp thư" in staff.inner_text("#proposals")
+    staff.click("form.decide button[value=approve]")
+    assert "Đã duyệt" in staff.inner_text(".flash.success")
     db.session.expire_all()
     assert db.session.get(Respondent, known.people["p7"].id).email == "p7.moi@example.gov.vn"

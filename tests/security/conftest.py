@@ -108,5 +108,12 @@ def seed_world(app, make_campaign, make_user):
 
 
 @pytest.fixture
-def world(seed_world):
-    return seed_world()
+def world(seeded, seed_world):
+    """The default world, seeded once per module (each test gets its rows back, tests/snapshot.py)."""
+    return seeded("world", seed_world)
+
+
+def open_list(w) -> None:
+    """The world's lists are approved (locked): reopen unit A's so that an upload reaches its file."""
+    db.session.execute(db.update(RespondentList).where(RespondentList.unit_id == w.unit_a.id).values(state="draft"))
+    db.session.commit()

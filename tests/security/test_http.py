@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import Respondent, SelfAssessment, Unit
 from tests.conftest import csrf_token, login
+from tests.security.conftest import open_list
 
 
 def test_security_headers_on_every_kind_of_page(client, world):
@@ -112,9 +113,10 @@ def test_login_error_does_not_tell_whether_the_account_exists(client, make_user)
 
 
 def _upload_targets(w):
+    """(url, role, other fields, file field) of each upload form (field names with the form's prefix)."""
     c = w.campaign.id
     return [
-        (f"/lists/campaigns/{c}/units/SO_TP/upload", "focal", {}, "file"),
+        (f"/lists/campaigns/{c}/units/SO_TP/upload", "focal", {"u-mode": "append"}, "u-file"),
         (f"/admin/campaigns/{c}", "admin", {"action": "units_import"}, "f-file"),
         (f"/index/campaigns/{c}/assessments", "admin", {}, "file"),
     ]
@@ -124,30 +126,39 @@ def _counts():
     return tuple(db.session.scalar(db.select(db.func.count()).select_from(m)) for m in (Respondent, Unit, SelfAssessment))
 
 
-@pytest.mark.parametrize("target", range(3))
-def test_upload_over_50_mb_gets_the_413_page(client, world, target):
+def _post_file(client, world, target, name, body, **kwargs):
+    """Post a file to an upload form (unit A's list reopened: a locked list is refused before its file is read)."""
+    open_list(world)
     url, role, extra, field = _upload_targets(world)[target]
     login(client, world.users[role])
     token = csrf_token(client, "/")
-    big = io.BytesIO(b"0" * (50 * 1024 * 1024 + 1))
-    response = client.post(url, data={**extra, "csrf_token": token, field: (big, "danh_sach.csv")},
-                           content_type="multipart/form-data")
+    return client.post(url, data={**extra, "csrf_token": token, field: (io.BytesIO(body), name)},
+                       content_type="multipart/form-data", **kwargs)
+
+
+@pytest.mark.parametrize("target", range(3), ids=["lists", "units", "assessments"])
+def test_upload_over_50_mb_gets_the_413_page(client, world, target):
+    response = _post_file(client, world, target, "danh_sach.csv", b"0" * (50 * 1024 * 1024 + 1))
     assert response.status_code == 413
     assert "50 MB" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", range(3))
-@pytest.mark.parametrize("name,body", [("virus.exe", b"MZ\x90\x00"), ("trang.html", b"<script>alert(1)</script>"),
-                                       ("gia.xlsx", b"khong phai excel"), ("anh.png", b"\x89PNG\r\n")])
-def test_upload_of_another_type_is_refused_and_changes_nothing(client, world, target, name, body):
-    url, role, extra, field = _upload_targets(world)[target]
-    login(client, world.users[role])
-    token = csrf_token(client, "/")
+NOT_A_TABLE = "Tệp không phải bảng tính (.xlsx, .ods) hay CSV. Hãy tải lên đúng biểu mẫu."
+BROKEN_WORKBOOK = "Tệp Excel bị hỏng hoặc không đọc được."
+
+
+@pytest.mark.parametrize("target", range(3), ids=["lists", "units", "assessments"])
+@pytest.mark.parametrize("name,body,refusal", [
+    pytest.param("virus.exe", b"MZ\x90\x00", NOT_A_TABLE, id="exe"),
+    pytest.param("trang.html", b"<script>alert(1)</script>", NOT_A_TABLE, id="html"),
+    pytest.param("gia.xlsx", b"khong phai excel", BROKEN_WORKBOOK, id="fake-xlsx"),
+    pytest.param("anh.png", b"\x89PNG\r\n", NOT_A_TABLE, id="png")])
+def test_upload_of_another_type_is_refused_and_changes_nothing(client, world, target, name, body, refusal):
     before = _counts()
-    response = client.post(url, data={**extra, "csrf_token": token, field: (io.BytesIO(body), name)},
-                           content_type="multipart/form-data", follow_redirects=True)
-    assert response.status_code < 500
+    response = _post_file(client, world, target, name, body, follow_redirects=True)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert refusal in re.findall(r"<div class=\"flash error\" role=\"status\">(.*?)</div>", html), html
+    assert "<script>alert(1)</script>" not in html
     db.session.expire_all()
     assert _counts() == before
-    html = response.get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in html

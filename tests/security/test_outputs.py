@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models import Campaign
 from tests.conftest import csrf_token, login
+from tests.security.conftest import open_list
 from tests.security.test_route_table import OVERRIDES, TABLE, _values, url_for_rule
 
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)")
@@ -41,8 +42,9 @@ def _upload_bad_list(client, w, name):
     """A list upload with errors, so that the error workbook carries what the focal unit typed."""
     body = ("Họ và tên,Chức vụ,Cơ quan,Thư điện tử,Điện thoại,Nhóm\n"
             f"{name},{name},{name},khong-phai-email,{name},KHONG_CO\n").encode()
+    open_list(w)
     client.post(f"/lists/campaigns/{w.campaign.id}/units/{w.unit_a.code}/upload",
-                data={"csrf_token": csrf_token(client, "/"), "file": (io.BytesIO(body), "ds.csv")},
+                data={"csrf_token": csrf_token(client, "/"), "u-mode": "append", "u-file": (io.BytesIO(body), "ds.csv")},
                 content_type="multipart/form-data")
 
 
@@ -138,6 +140,12 @@ def test_mail_html_and_dev_mailbox_escape_names_and_templates(app, client, runne
 ANSWER = "Câu trả lời riêng của người đã trả lời 7731"
 
 
+@pytest.fixture
+def answer_world(seeded, seed_world):
+    """The world whose answered respondent wrote ANSWER, seeded once for this module."""
+    return seeded("answer", lambda: seed_world(text=ANSWER))
+
+
 def _texts_of(response) -> list[str]:
     """The readable texts of a page or export (xlsx cells, csv, JSON, HTML)."""
     data = response.get_data()
@@ -147,8 +155,8 @@ def _texts_of(response) -> list[str]:
     return [data.decode("utf-8", "replace")]
 
 
-def test_no_route_or_export_joins_a_respondent_to_their_answers(app, client, seed_world):
-    w = seed_world(text=ANSWER)
+def test_no_route_or_export_joins_a_respondent_to_their_answers(app, client, answer_world):
+    w = answer_world
     identity = (w.answered.full_name, w.answered.email)
     checked = 0
     for role in ("admin", "coordinator", "focal", "enumerator"):
@@ -169,8 +177,8 @@ def test_no_route_or_export_joins_a_respondent_to_their_answers(app, client, see
     assert ANSWER not in client.get(f"/s/{w.token_answered}").get_data(as_text=True)
 
 
-def test_focal_units_never_see_answer_texts(app, client, seed_world):
-    w = seed_world(text=ANSWER)
+def test_focal_units_never_see_answer_texts(app, client, answer_world):
+    w = answer_world
     for role in ("focal", "focal_other", "enumerator"):
         login(client, w.users[role])
         for endpoint, url in _get_pages(app, w):
@@ -178,8 +186,8 @@ def test_focal_units_never_see_answer_texts(app, client, seed_world):
                 assert ANSWER not in client.get(url).get_data(as_text=True), (role, url)
 
 
-def test_cli_has_no_command_printing_per_respondent_answers(app, runner, seed_world):
-    w = seed_world(text=ANSWER)
+def test_cli_has_no_command_printing_per_respondent_answers(app, runner, answer_world):
+    w = answer_world
     outputs = []
     for args in (["progress", "show", "--campaign", str(w.campaign.id), "--json"],
                  ["interference", "scan", "--campaign", str(w.campaign.id), "--json"],

@@ -11,33 +11,12 @@ import pytest
 from app.extensions import db
 from app.mailing.tokens import make_token
 from app.models import Response, SurveyDraft
-from tests.browser_support import ARTIFACTS, chromium_browser, smtp_server
-from tests.browser_support import live_server as serve
+from tests.browser_support import ARTIFACTS
 from tests.conftest import release_all
 
 from .conftest import count_rows
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on 127.0.0.1 (random port) in a thread, against the test database."""
-    with serve(app) as url:
-        app.config["BASE_URL"] = url
-        yield url
-
-
-@pytest.fixture
-def smtp_inbox():
-    with smtp_server() as (inbox, port):
-        yield inbox, port
 
 
 def _mail_link(invitation, base_url, inbox, port) -> str:
@@ -64,12 +43,12 @@ def _answer_everything(page):
 
 
 @pytest.mark.parametrize("width,height,name", [(360, 800, "phone"), (1280, 900, "desktop")])
-def test_respondent_answers_from_a_mailed_link(chromium, live_server, smtp_inbox, make_invitation,
+def test_respondent_answers_from_a_mailed_link(chromium, base_url, smtp_inbox, make_invitation,
                                                width, height, name):
     ARTIFACTS.mkdir(exist_ok=True)
     inbox, port = smtp_inbox
     invitation = make_invitation(group="NGUOI_DAN", email="nguoidan.test@example.vn")
-    link = _mail_link(invitation, live_server, inbox, port)
+    link = _mail_link(invitation, base_url, inbox, port)
 
     context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
     page = context.new_page()

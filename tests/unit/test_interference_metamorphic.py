@@ -44,6 +44,12 @@ cases = st.tuples(st.sampled_from(["all_rules", "real"]), st.integers(0, 3),
                   st.integers(0, 2**31 - 1))
 
 
+def drawn(case):
+    """The campaign of a drawn case, its expected findings, and the case's own random generator."""
+    kind, seed, salt = case
+    return (*campaign(kind, seed), np.random.default_rng(salt))
+
+
 def test_the_all_rules_campaigns_exercise_every_rule():
     for seed in range(4):
         fired = {f[0] for f in campaign("all_rules", seed)[4]}
@@ -53,9 +59,7 @@ def test_the_all_rules_campaigns_exercise_every_rule():
 @SETTINGS
 @given(cases)
 def test_shuffling_rows_changes_nothing(case):
-    kind, seed, salt = case
-    responses, answers, shapes, reminders, expected = campaign(kind, seed)
-    rng = np.random.default_rng(salt)
+    responses, answers, shapes, reminders, expected, rng = drawn(case)
     shuffled = responses.iloc[rng.permutation(len(responses))]
     answers = answers.iloc[rng.permutation(len(answers))]
     assert findings_of(shuffled, answers, shapes, reminders) == expected
@@ -64,9 +68,7 @@ def test_shuffling_rows_changes_nothing(case):
 @SETTINGS
 @given(cases)
 def test_renaming_units_changes_nothing(case):
-    kind, seed, salt = case
-    responses, answers, shapes, reminders, expected = campaign(kind, seed)
-    rng = np.random.default_rng(salt)
+    responses, answers, shapes, reminders, expected, rng = drawn(case)
     old = sorted(responses["unit"].unique())
     new = [f"{'ZYXWV'[i % 5]}{n:05d}" for i, n in enumerate(rng.permutation(10**4)[:len(old)])]
     forward = dict(zip(old, new))
@@ -78,9 +80,7 @@ def test_renaming_units_changes_nothing(case):
 @SETTINGS
 @given(cases)
 def test_renumbering_responses_changes_nothing(case):
-    kind, seed, salt = case
-    responses, answers, shapes, reminders, expected = campaign(kind, seed)
-    rng = np.random.default_rng(salt)
+    responses, answers, shapes, reminders, expected, rng = drawn(case)
     old = responses["response_id"].to_numpy()
     new = rng.choice(10**9, old.size, replace=False) + 1
     forward = dict(zip(old.tolist(), new.tolist()))

@@ -43,58 +43,42 @@ def test_top_level_not_a_mapping(tmp_path):
     assert_problem(load(tmp_path, files), S, "", "must be a mapping, got a list")
 
 
-def test_missing_required_key(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 0).pop("max"))
-    assert_problem(result, S, "fields[0].criteria[0].max", "missing required key 'max'")
-
-
-def test_unknown_key_is_reported(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 0).update(maxx=2))
-    assert_problem(result, S, "fields[0].criteria[0].maxx", "unknown key 'maxx'")
-
-
-def test_max_not_a_number(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1)["subcriteria"][1].update(max="hai"))
-    assert_problem(result, S, "fields[0].criteria[1].subcriteria[1].max",
-                   "max must be a number, got 'hai'")
-
-
-def test_unquoted_numeric_code(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["fields"][1].update(code=2))
-    assert_problem(result, S, "fields[1].code", 'write it in quotes: "2"')
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: crit(f, 0, 0).pop("max"), S, "fields[0].criteria[0].max",
+                 "missing required key 'max'", id="missing_required_key"),
+    pytest.param(lambda f: crit(f, 0, 0).update(maxx=2), S, "fields[0].criteria[0].maxx",
+                 "unknown key 'maxx'", id="unknown_key_is_reported"),
+    pytest.param(lambda f: crit(f, 0, 1)["subcriteria"][1].update(max="hai"),
+                 S, "fields[0].criteria[1].subcriteria[1].max",
+                 "max must be a number, got 'hai'",
+                 id="max_not_a_number"),
+    pytest.param(lambda f: scheme(f)["fields"][1].update(code=2), S, "fields[1].code",
+                 'write it in quotes: "2"', id="unquoted_numeric_code"),
+])
+def test_keys_and_types(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 # --- duplicate codes -----------------------------------------------------------------------
 
-def test_duplicate_field_code(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["fields"][1].update(code="1"))
-    assert_problem(result, S, "fields[1].code", "duplicate criterion code '1'")
-
-
-def test_duplicate_code_across_the_tree(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1)["subcriteria"][1].update(code="1.1"))
-    assert_problem(result, S, "fields[0].criteria[1].subcriteria[1].code",
-                   "duplicate criterion code '1.1' (already used at fields[0].criteria[0].code)")
-
-
-def test_duplicate_group_code(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["groups"][1].update(code="G1"))
-    assert_problem(result, S, "groups[1].code", "duplicate group code 'G1'")
-
-
-def test_duplicate_questionnaire_code(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g2.yaml"].update(code="Q_G1"))
-    assert_problem(result, Q2, "code", "duplicate questionnaire code 'Q_G1'")
-
-
-def test_duplicate_item_code(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"]["items"][1].update(code="Q1"))
-    assert_problem(result, Q1, "items[1].code", "duplicate item code 'Q1'")
-
-
-def test_duplicate_option_code(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"]["items"][0]["options"][1].update(code="a"))
-    assert_problem(result, Q1, "items[0].options[1].code", "duplicate option code 'a'")
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: scheme(f)["fields"][1].update(code="1"), S, "fields[1].code",
+                 "duplicate criterion code '1'", id="duplicate_field_code"),
+    pytest.param(lambda f: crit(f, 0, 1)["subcriteria"][1].update(code="1.1"),
+                 S, "fields[0].criteria[1].subcriteria[1].code",
+                 "duplicate criterion code '1.1' (already used at fields[0].criteria[0].code)",
+                 id="duplicate_code_across_the_tree"),
+    pytest.param(lambda f: scheme(f)["groups"][1].update(code="G1"), S, "groups[1].code",
+                 "duplicate group code 'G1'", id="duplicate_group_code"),
+    pytest.param(lambda f: f["q_g2.yaml"].update(code="Q_G1"), Q2, "code",
+                 "duplicate questionnaire code 'Q_G1'", id="duplicate_questionnaire_code"),
+    pytest.param(lambda f: f["q_g1.yaml"]["items"][1].update(code="Q1"), Q1, "items[1].code",
+                 "duplicate item code 'Q1'", id="duplicate_item_code"),
+    pytest.param(lambda f: f["q_g1.yaml"]["items"][0]["options"][1].update(code="a"), Q1, "items[0].options[1].code",
+                 "duplicate option code 'a'", id="duplicate_option_code"),
+])
+def test_duplicate_codes(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 def test_duplicate_scheme_code_across_directories(tmp_path):
@@ -108,10 +92,14 @@ def test_duplicate_scheme_code_across_directories(tmp_path):
 
 # --- maxima --------------------------------------------------------------------------------
 
-def test_subcriteria_do_not_add_up(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1)["subcriteria"][1].update(max=1.5))
-    assert_problem(result, S, "fields[0].criteria[1].max",
-                   "subcriteria add up to 3.5 but criterion '1.2' has max 4")
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: crit(f, 0, 1)["subcriteria"][1].update(max=1.5), S, "fields[0].criteria[1].max",
+                 "subcriteria add up to 3.5 but criterion '1.2' has max 4", id="subcriteria_do_not_add_up"),
+    pytest.param(lambda f: scheme(f).update(total=100), S, "total",
+                 "fields add up to 10 but scheme 'T' has total 100", id="fields_do_not_add_up"),
+])
+def test_maxima(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 def test_criteria_do_not_add_up(tmp_path):
@@ -119,11 +107,6 @@ def test_criteria_do_not_add_up(tmp_path):
         crit(f, 1, 0)["max"] = 3.5
     assert_problem(broken(tmp_path, edit), S, "fields[1].max",
                    "criteria add up to 3.5 but field '2' has max 4")
-
-
-def test_fields_do_not_add_up(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f).update(total=100))
-    assert_problem(result, S, "total", "fields add up to 10 but scheme 'T' has total 100")
 
 
 def test_float_sums_use_a_tolerance(tmp_path):
@@ -135,65 +118,48 @@ def test_float_sums_use_a_tolerance(tmp_path):
 
 # --- sources and weights -------------------------------------------------------------------
 
-def test_unknown_source(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 0).update(source="survey_"))
-    assert_problem(result, S, "fields[0].criteria[0].source",
-                   "source must be 'assessed' or 'survey', got 'survey_'")
-
-
-def test_node_with_subcriteria_and_source(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1).update(source="assessed"))
-    assert_problem(result, S, "fields[0].criteria[1].source", "both subcriteria and a source")
-
-
-def test_leaf_without_source(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 0).pop("source"))
-    assert_problem(result, S, "fields[0].criteria[0].source", "needs a source")
-
-
-def test_weights_name_unknown_group(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1)["subcriteria"][0]["weights"].update(GX=1))
-    assert_problem(result, S, "fields[0].criteria[1].subcriteria[0].weights.GX",
-                   "unknown group 'GX'")
-
-
-def test_negative_weight(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1)["subcriteria"][0]["weights"].update(G1=-1))
-    assert_problem(result, S, "fields[0].criteria[1].subcriteria[0].weights.G1",
-                   "must not be negative, got -1")
-
-
-def test_negative_group_weight(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["groups"][0].update(weight=-0.5))
-    assert_problem(result, S, "groups[0].weight", "must not be negative, got -0.5")
-
-
-def test_weights_on_assessed_leaf(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 0).update(weights={"G1": 1}))
-    assert_problem(result, S, "fields[0].criteria[0].weights", "only allowed on survey leaves")
-
-
-def test_weights_name_group_without_question_on_leaf(tmp_path):
-    result = broken(tmp_path, lambda f: crit(f, 0, 1)["subcriteria"][0]["weights"].update(G2=1))
-    assert_problem(result, S, "fields[0].criteria[1].subcriteria[0].weights.G2",
-                   "group 'G2', which has no question on '1.2.1'")
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: crit(f, 0, 0).update(source="survey_"), S, "fields[0].criteria[0].source",
+                 "source must be 'assessed' or 'survey', got 'survey_'", id="unknown_source"),
+    pytest.param(lambda f: crit(f, 0, 1).update(source="assessed"), S, "fields[0].criteria[1].source",
+                 "both subcriteria and a source", id="node_with_subcriteria_and_source"),
+    pytest.param(lambda f: crit(f, 0, 0).pop("source"), S, "fields[0].criteria[0].source",
+                 "needs a source", id="leaf_without_source"),
+    pytest.param(lambda f: crit(f, 0, 1)["subcriteria"][0]["weights"].update(GX=1),
+                 S, "fields[0].criteria[1].subcriteria[0].weights.GX",
+                 "unknown group 'GX'",
+                 id="weights_name_unknown_group"),
+    pytest.param(lambda f: crit(f, 0, 1)["subcriteria"][0]["weights"].update(G1=-1),
+                 S, "fields[0].criteria[1].subcriteria[0].weights.G1",
+                 "must not be negative, got -1",
+                 id="negative_weight"),
+    pytest.param(lambda f: scheme(f)["groups"][0].update(weight=-0.5), S, "groups[0].weight",
+                 "must not be negative, got -0.5", id="negative_group_weight"),
+    pytest.param(lambda f: crit(f, 0, 0).update(weights={"G1": 1}), S, "fields[0].criteria[0].weights",
+                 "only allowed on survey leaves", id="weights_on_assessed_leaf"),
+    pytest.param(lambda f: crit(f, 0, 1)["subcriteria"][0]["weights"].update(G2=1),
+                 S, "fields[0].criteria[1].subcriteria[0].weights.G2",
+                 "group 'G2', which has no question on '1.2.1'",
+                 id="weights_name_group_without_question_on_leaf"),
+])
+def test_sources_and_weights(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 # --- questionnaire items -------------------------------------------------------------------
 
-def test_item_unknown_criterion(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"]["items"][0].update(criterion="9.9"))
-    assert_problem(result, Q1, "items[0].criterion", "unknown criterion '9.9'")
-
-
-def test_item_mapped_to_assessed_leaf(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"]["items"][0].update(criterion="1.1"))
-    assert_problem(result, Q1, "items[0].criterion", "'1.1' is assessed, not survey")
-
-
-def test_item_mapped_to_non_leaf(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"]["items"][0].update(criterion="1.2"))
-    assert_problem(result, Q1, "items[0].criterion", "'1.2' is not a leaf")
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: f["q_g1.yaml"]["items"][0].update(criterion="9.9"), Q1, "items[0].criterion",
+                 "unknown criterion '9.9'", id="item_unknown_criterion"),
+    pytest.param(lambda f: f["q_g1.yaml"]["items"][0].update(criterion="1.1"), Q1, "items[0].criterion",
+                 "'1.1' is assessed, not survey", id="item_mapped_to_assessed_leaf"),
+    pytest.param(lambda f: f["q_g1.yaml"]["items"][0].update(criterion="1.2"), Q1, "items[0].criterion",
+                 "'1.2' is not a leaf", id="item_mapped_to_non_leaf"),
+    pytest.param(lambda f: f["q_g1.yaml"]["items"][0]["options"][0].pop("label"), Q1, "items[0].options[0].label",
+                 "missing required key 'label'", id="option_without_label"),
+])
+def test_questionnaire_items(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 def test_survey_leaf_not_fed(tmp_path):
@@ -216,11 +182,6 @@ def test_item_with_one_option(tmp_path):
     def edit(f):
         f["q_g2.yaml"]["items"][0]["options"] = f["q_g2.yaml"]["items"][0]["options"][:1]
     assert_problem(broken(tmp_path, edit), Q2, "items[0].options", "at least 2 options, got 1")
-
-
-def test_option_without_label(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"]["items"][0]["options"][0].pop("label"))
-    assert_problem(result, Q1, "items[0].options[0].label", "missing required key 'label'")
 
 
 def test_options_without_any_credit(tmp_path):
@@ -249,19 +210,18 @@ def test_group_questionnaire_missing(tmp_path):
     assert_problem(result, Q2, "group", "group 'G2' uses questionnaire 'Q_NONE', not 'Q_G2'")
 
 
-def test_questionnaire_unknown_group(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g2.yaml"].update(group="G9"))
-    assert_problem(result, Q2, "group", "unknown group 'G9'")
-
-
-def test_questionnaire_of_another_scheme(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g2.yaml"].update(scheme="OTHER"))
-    assert_problem(result, Q2, "scheme", "points at scheme 'OTHER'")
-
-
-def test_topical_without_field(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g2.yaml"].pop("field"))
-    assert_problem(result, Q2, "field", "a topical questionnaire needs the field")
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: f["q_g2.yaml"].update(group="G9"), Q2, "group", "unknown group 'G9'", id="unknown-group"),
+    pytest.param(lambda f: f["q_g2.yaml"].update(scheme="OTHER"), Q2, "scheme", "points at scheme 'OTHER'",
+                 id="of-another-scheme"),
+    pytest.param(lambda f: f["q_g2.yaml"].pop("field"), Q2, "field", "a topical questionnaire needs the field",
+                 id="topical-without-field"),
+    pytest.param(lambda f: f["q_g1.yaml"].update(field="1"), Q1, "field", "only a topical questionnaire",
+                 id="full-with-field"),
+    pytest.param(lambda f: f["q_g1.yaml"].update(kind="partial"), Q1, "kind", "got 'partial'", id="unknown-kind"),
+])
+def test_questionnaire_header(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 def test_topical_item_outside_its_field(tmp_path):
@@ -270,16 +230,6 @@ def test_topical_item_outside_its_field(tmp_path):
         crit(f, 0, 1)["subcriteria"][0]["weights"] = {"G1": 2, "G2": 1}
     assert_problem(broken(tmp_path, edit), Q2, "items[0].criterion",
                    "belongs to field '1', outside the topical field '2'")
-
-
-def test_full_questionnaire_with_field(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"].update(field="1"))
-    assert_problem(result, Q1, "field", "only a topical questionnaire")
-
-
-def test_unknown_kind(tmp_path):
-    result = broken(tmp_path, lambda f: f["q_g1.yaml"].update(kind="partial"))
-    assert_problem(result, Q1, "kind", "got 'partial'")
 
 
 # --- bands, priorities, quotas -------------------------------------------------------------
@@ -292,19 +242,20 @@ def test_bands_not_descending(tmp_path):
     assert_problem(broken(tmp_path, edit), S, "bands[1].min", "70 is not below 50")
 
 
-def test_band_min_outside_range(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["bands"][0].update(min=120))
-    assert_problem(result, S, "bands[0].min", "between 0 and 100, got 120")
-
-
-def test_lowest_band_must_start_at_zero(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["bands"][1].update(min=10))
-    assert_problem(result, S, "bands[1].min", "lowest band must start at 0, got 10")
-
-
-def test_priority_not_unique(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["groups"][1].update(priority=1))
-    assert_problem(result, S, "groups[1].priority", "priority 1 is already used by group 'G1'")
+@pytest.mark.parametrize("edit, file, path, message", [
+    pytest.param(lambda f: scheme(f)["bands"][0].update(min=120), S, "bands[0].min",
+                 "between 0 and 100, got 120", id="band_min_outside_range"),
+    pytest.param(lambda f: scheme(f)["bands"][1].update(min=10), S, "bands[1].min",
+                 "lowest band must start at 0, got 10", id="lowest_band_must_start_at_zero"),
+    pytest.param(lambda f: scheme(f)["groups"][1].update(priority=1), S, "groups[1].priority",
+                 "priority 1 is already used by group 'G1'", id="priority_not_unique"),
+    pytest.param(lambda f: scheme(f)["groups"][0].update(quota={"min": 5, "max": 3}), S, "groups[0].quota.min",
+                 "quota min 5 is greater than max 3", id="quota_min_above_max"),
+    pytest.param(lambda f: scheme(f)["groups"][0].update(quota={"min": -1}), S, "groups[0].quota.min",
+                 "must not be negative, got -1", id="quota_negative"),
+])
+def test_bands_priorities_quotas(tmp_path, edit, file, path, message):
+    assert_problem(broken(tmp_path, edit), file, path, message)
 
 
 @pytest.mark.parametrize("value, fragment", [(0, "positive integer, got 0"),
@@ -312,16 +263,6 @@ def test_priority_not_unique(tmp_path):
 def test_priority_not_positive_int(tmp_path, value, fragment):
     result = broken(tmp_path, lambda f: scheme(f)["groups"][1].update(priority=value))
     assert_problem(result, S, "groups[1].priority", fragment)
-
-
-def test_quota_min_above_max(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["groups"][0].update(quota={"min": 5, "max": 3}))
-    assert_problem(result, S, "groups[0].quota.min", "quota min 5 is greater than max 3")
-
-
-def test_quota_negative(tmp_path):
-    result = broken(tmp_path, lambda f: scheme(f)["groups"][0].update(quota={"min": -1}))
-    assert_problem(result, S, "groups[0].quota.min", "must not be negative, got -1")
 
 
 def test_quota_by_unknown_kind(tmp_path):

@@ -56,11 +56,15 @@ def test_zero_spread_reproduces_the_baseline_in_every_draw():
 
 
 def test_unit_far_ahead_keeps_median_rank_one():
-    inp = make({"LEAD": (1.0, 1.0, 1.0), "B": (0.5, 0.4, 0.5), "C": (0.3, 0.6, 0.4),
-                "D": (0.6, 0.2, 0.3)})
+    # B (citizens' favourite) and C (officials') are close: the draws swap them, never LEAD.
+    inp = make({"LEAD": (1.0, 1.0, 1.0), "B": (0.62, 0.3, 0.5), "C": (0.3, 0.6, 0.5),
+                "D": (0.2, 0.2, 0.3)})
     out = rank_robustness(inp, n_draws=500, spread=0.25, seed=3).set_index("unit")
     assert (out.loc["LEAD", "rank"], out.loc["LEAD", "median_rank"]) == (1, 1.0)
     assert out.loc["LEAD", "p95"] == 1.0
+    # The draws do perturb (this fails if they reproduce the baseline): B and C trade places.
+    assert out.loc[["B", "C"], ["rank", "p05", "p95"]].values.tolist() == [[2, 2.0, 3.0], [3, 2.0, 3.0]]
+    assert out.loc["D", ["p05", "p95"]].tolist() == [4.0, 4.0]
 
 
 def test_draws_are_seeded():

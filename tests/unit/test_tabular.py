@@ -1,22 +1,9 @@
 """The spreadsheet reader: the fast path (calamine) and openpyxl read the same table,
 and a workbook with a formula always goes through openpyxl so the formula arrives as text."""
-import io
-
 import pytest
-from openpyxl import Workbook
 
 from app.core import tabular
-
-
-def _xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
+from tests.conftest import xlsx_bytes
 
 ROWS = [["STT", "Họ và tên", "Email", "Số điện thoại"],
         [1, "Nguyễn Văn An", "an@so.gov.vn", 912521464],
@@ -26,7 +13,7 @@ ROWS = [["STT", "Họ và tên", "Email", "Số điện thoại"],
 
 
 def test_fast_path_equals_openpyxl(app):
-    data = _xlsx(ROWS)
+    data = xlsx_bytes(ROWS)
     fast = tabular._read_xlsx_calamine(data)
     slow = tabular._read_xlsx_openpyxl(data)
     assert fast is not None
@@ -38,7 +25,7 @@ def test_fast_path_equals_openpyxl(app):
 def test_formula_is_read_as_text(app, monkeypatch):
     calls = []
     monkeypatch.setattr(tabular, "_read_xlsx_calamine", lambda data: calls.append(1))
-    header, body, _ = tabular.read_rows("list.xlsx", _xlsx([["Họ và tên"], ['=HYPERLINK("http://x","y")']]))
+    header, body, _ = tabular.read_rows("list.xlsx", xlsx_bytes([["Họ và tên"], ['=HYPERLINK("http://x","y")']]))
     assert calls == []  # the fast path was not even tried
     body = list(body)
     assert body[0][0] == '=HYPERLINK("http://x","y")'

@@ -1,21 +1,10 @@
 """The secretariat's set-up screens."""
 import io
 
-from openpyxl import Workbook
 
 from app.extensions import db
 from app.models import AuditEntry, Campaign, Group, Mailbox, Unit
-from tests.conftest import csrf_token, login
-
-
-def _xlsx(rows):
-    wb = Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+from tests.conftest import csrf_token, login, xlsx_bytes
 
 
 def test_create_campaign_copies_groups_from_scheme(client, make_user):
@@ -52,7 +41,7 @@ def test_units_import_with_duplicate_code_writes_nothing(client, make_user, make
     login(client, make_user("admin"))
     url = f"/admin/campaigns/{campaign.id}"
     token = csrf_token(client, url)
-    data = _xlsx([["Mã đơn vị", "Tên đơn vị", "Loại"], ["SO_A", "Sở A", "department"],
+    data = xlsx_bytes([["Mã đơn vị", "Tên đơn vị", "Loại"], ["SO_A", "Sở A", "department"],
                   ["SO_B", "Sở B", "department"], ["SO_A", "Sở A lần hai", "department"]])
     response = client.post(url, data={"f-csrf_token": token, "action": "units_import",
                                       "f-file": (io.BytesIO(data), "don_vi.xlsx")}, content_type="multipart/form-data")
