@@ -1,8 +1,10 @@
 """The outbox worker: claim due rows atomically, send them through one SMTP connection per
 mailbox, write their statuses in small groups.
 
-The crash bound: after a crash (the process killed, the machine down), at most the last
-RESEND_BOUND = 2 × GROUP = 20 messages per worker may be sent again; nothing is lost.
+The crash bound: after a crash of a worker (killed, or any error), at most the last
+RESEND_BOUND = 2 × GROUP = 20 messages per worker may be sent again; nothing is lost. (If the
+database server or the machine itself goes down, the status commits of its last moments may be
+lost too — see _status_connection — and those messages are also sent again; still none lost.)
 
 Why: a row is 'sending' only while one worker holds it. The messages the server accepts are
 recorded 'sent' in groups of GROUP (10), one transaction each, written on the worker's own
@@ -139,18 +141,22 @@ def reclaim_stale(now: datetime) -> int:
     """Put rows whose worker died (still 'sending' after the lease) back in the queue, and mark the
     invitations of rows it had recorded as sent but not yet linked (see _link_invitations)."""
     stale = OutboxMessage.claimed_at < now - LEASE
-    unlinked = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.invitation_ids,
-                                         OutboxMessage.claimed_by)
-                                  .where(OutboxMessage.status == "sent", OutboxMessage.claimed_by.is_not(None), stale)
-                                  ).all()
-    for worker in {row.claimed_by for row in unlinked}:
-        _link_invitations(db.session.connection(), [row for row in unlinked if row.claimed_by == worker], worker, now)
+    _repair_links(now, stale)
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "sending", stale)
         .values(status="queued", claimed_by=None, claimed_at=None, next_attempt_at=now))
     db.session.commit()
     return result.rowcount or 0
+
+
+def _repair_links(now: datetime, stale) -> None:
+    unlinked = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.invitation_ids,
+                                         OutboxMessage.claimed_by)
+                                  .where(OutboxMessage.status == "sent", OutboxMessage.claimed_by.is_not(None), stale)
+                                  ).all()
+    for worker in {row.claimed_by for row in unlinked}:
+        _link_invitations(db.session.connection(), [row for row in unlinked if row.claimed_by == worker], worker, now)
 
 
 def claim(mailbox_id, worker: str, now: datetime, limit: int) -> list[int]:
@@ -484,7 +490,7 @@ def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, sho
 
 
 def _status_connection():
-    """A dedicated connection for the per-message status commits of one batch.
+    """A dedicated connection for the status commits of one batch (groups, refusals, retries).
 
     SQLite: WAL with synchronous=NORMAL on this connection, so a status commit does not fsync.
     A killed process loses nothing committed (the WAL is in the OS already); only a power cut
