@@ -6,7 +6,7 @@ messages per worker may be sent again; nothing is lost. Kill points: when the se
 accepted the worker's 1st, GROUP-th, GROUP+1-th, 2·GROUP+5-th and 55th message (the SIGKILL is
 sent from the server, so the worker dies waiting for that message's 250 — while its status
 thread may be committing the previous group), and once from outside at a moment not tied to any
-SMTP reply.
+SMTP reply. Also: the batches of one drain share one SMTP connection.
 """
 import os
 import signal
@@ -125,3 +125,26 @@ def test_sigkill_at_several_points_resends_at_most_the_bound(app, database_url, 
         assert read_counters(campaign) == {k: v for k, v in recount(campaign).items() if v != Counts()}
     finally:
         server.controller.stop()
+
+
+def test_one_connection_per_drain_one_tls_context_per_process(app, make_campaign, make_respondents, smtp_server,
+                                                              use_mailbox, monkeypatch):
+    """The batches of one drain share the mailbox's SMTP connection; statuses still come in groups."""
+    from app.mailing import transport
+
+    opened = []
+    real_open = transport.SmtpTransport.open
+    monkeypatch.setattr(transport.SmtpTransport, "open", lambda self: (opened.append(self), real_open(self))[1])
+    server = smtp_server()
+    use_mailbox(server.url())
+    campaign = make_campaign()
+    people = make_respondents(campaign, "SO_TP", 2 * outbox.GROUP + 5)
+    queue_invitations(campaign)
+    db.session.commit()
+    result = outbox.drain(batch=outbox.GROUP)  # three batches
+    assert result.sent == len(people) and len(opened) == 1
+    assert sorted(len(server.handler.to(p.email)) for p in people) == [1] * len(people)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(Invitation.status == "sent")) == len(people)
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.claimed_by.is_not(None))) == 0
+    assert outbox.mail_tls_context() is outbox.mail_tls_context()
