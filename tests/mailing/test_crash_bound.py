@@ -30,9 +30,10 @@ from .conftest import Handler, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 60  #: rows one worker claims per pass (a killed worker's claimed rows wait for the lease)
-WORKER = ("from app import create_app; from app.mailing.outbox import drain; app = create_app()\n"
+WORKER = ("import sys; from app import create_app; from app.mailing.outbox import drain; app = create_app()\n"
           "with app.app_context():\n"
-          f"    print('worker ready', flush=True); r = drain(batch={BATCH}); print('worker sent', r.sent, flush=True)")
+          "    print('worker ready', flush=True); sys.stdin.readline()\n"  # starts when told
+          f"    r = drain(batch={BATCH}); print('worker sent', r.sent, flush=True)")
 
 
 @dataclass
@@ -58,10 +59,15 @@ def _worker(database_url, app):
     env = {**os.environ, "PARSURVEY_ENV": "development", "DATABASE_URL": database_url,
            "PARSURVEY_INSTANCE": app.config["INSTANCE_DIR"]}
     env.pop("MAIL_URL", None)
-    proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().startswith("worker ready"), proc.stderr.read()
     return proc
+
+
+def _go(proc) -> None:
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
 
 
 def _unrecorded(pid: int, handler: Handler) -> int:
@@ -94,11 +100,13 @@ def test_sigkill_at_several_points_resends_at_most_the_bound(app, database_url, 
             handler.count, handler.kill_at = 0, kill_at
             victim = _worker(database_url, app)
             handler.victim = victim.pid
+            _go(victim)
             assert victim.wait(60) == -signal.SIGKILL, victim.communicate()
             resent.append(_unrecorded(victim.pid, handler))
         # From outside, at whatever the worker is doing then (sending, or committing a group).
         victim = _worker(database_url, app)
         start = len(handler.messages)
+        _go(victim)
         deadline = time.monotonic() + 60
         while len(handler.messages) < start + 33 and time.monotonic() < deadline:
             time.sleep(0.001)
