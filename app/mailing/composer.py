@@ -6,6 +6,7 @@ template, escaped, so an edited template cannot inject markup.
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -180,6 +181,7 @@ def _encode_words(value: str, first_room: int) -> str:
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words)
 
 
+@lru_cache(maxsize=4096)  # a batch repeats the sender's name and each unit's subject
 def _header(name: str, value: str) -> str:
     if value.isascii():
         return f"{name}: {value}"

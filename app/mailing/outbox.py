@@ -1,16 +1,34 @@
-"""The outbox worker: claim due rows atomically, send them through one connection per
-mailbox, write each status right after the server's reply.
+"""The outbox worker: claim due rows atomically, send them through one SMTP connection per
+mailbox, write their statuses in small groups.
 
-Exactly-once: a row is 'sending' only while one worker holds it; its status is written (and
-committed) right after the server accepted it, so a worker that dies can only leave the one
-message in flight unrecorded. Rows left in 'sending' longer than the lease are reclaimed —
-that in-flight message is the only one that may go out twice.
+The crash bound: after a crash of a worker (killed, or any error), at most the last
+RESEND_BOUND = 2 × GROUP = 20 messages per worker may be sent again; nothing is lost. (If the
+database server or the machine itself goes down, the status commits of its last moments may be
+lost too — see _status_connection — and those messages are also sent again; still none lost.)
+
+Why: a row is 'sending' only while one worker holds it. The messages the server accepts are
+recorded 'sent' in groups of GROUP (10), one transaction each, written on the worker's own
+status connection by a background thread while the next group goes out; a group waits for the
+previous one to be committed before it is handed over. So at any moment at most two groups —
+the one being committed and the one being collected, the message in flight included — have
+been accepted and not yet recorded. Rows left in 'sending' longer than the lease are reclaimed
+and sent again: those ≤ 20 messages may arrive twice; every other message is either recorded as
+sent or still due. Refusals, retries and releases are written as soon as they happen. An
+ordinary exception (not a kill) still records every accepted message first (only the one in
+flight may go twice).
+
+The invitations of sent messages are marked every INVITATION_GROUP (200) messages and at the end
+of a batch, in one statement (the counters' trigger runs once per statement on PostgreSQL); a
+worker killed in between leaves 'sent' rows still claimed, whose invitations reclaim_stale()
+marks after the lease.
 """
 import os
 import socket
 import ssl
 import time
 import uuid
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +51,12 @@ BACKOFF_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 8
 PAUSE_ON_MAILBOX_PROBLEM = timedelta(minutes=10)
 BATCH = 200
+#: Accepted messages are committed in groups of this many, one group written while the next is sent.
+GROUP = 10
+#: Their invitations are marked 'sent' every this many messages (and at the end of each batch).
+INVITATION_GROUP = 200
+#: The crash bound: at most this many messages per worker may be sent again after a crash.
+RESEND_BOUND = 2 * GROUP
 
 
 @dataclass
@@ -114,13 +138,25 @@ def allowance(route: Route, now: datetime, batch: int) -> tuple[int, bool]:
 
 
 def reclaim_stale(now: datetime) -> int:
-    """Put rows whose worker died (still 'sending' after the lease) back in the queue."""
+    """Put rows whose worker died (still 'sending' after the lease) back in the queue, and mark the
+    invitations of rows it had recorded as sent but not yet linked (see _link_invitations)."""
+    stale = OutboxMessage.claimed_at < now - LEASE
+    _repair_links(now, stale)
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE)
+        .where(OutboxMessage.status == "sending", stale)
         .values(status="queued", claimed_by=None, claimed_at=None, next_attempt_at=now))
     db.session.commit()
     return result.rowcount or 0
+
+
+def _repair_links(now: datetime, stale) -> None:
+    unlinked = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.invitation_ids,
+                                         OutboxMessage.claimed_by)
+                                  .where(OutboxMessage.status == "sent", OutboxMessage.claimed_by.is_not(None), stale)
+                                  ).all()
+    for worker in {row.claimed_by for row in unlinked}:
+        _link_invitations(db.session.connection(), [row for row in unlinked if row.claimed_by == worker], worker, now)
 
 
 def claim(mailbox_id, worker: str, now: datetime, limit: int) -> list[int]:
@@ -150,19 +186,66 @@ def _mine(mid: int, worker: str):
     return (OUT.c.id == mid, OUT.c.status == "sending", OUT.c.claimed_by == worker)
 
 
-# The hot path: plain text statements (compiled once), one commit per accepted message.
+# The hot path, in two steps (plain text statements, compiled once):
+# 1. every GROUP accepted messages: their outbox rows become 'sent' (the durable record; the row
+#    keeps claimed_by = the worker, meaning "its invitations are not marked yet");
+# 2. every INVITATION_GROUP messages and at the end of a batch: their invitations become 'sent'
+#    in one statement (the counters' trigger — one run per statement on PostgreSQL, one per row
+#    on SQLite — is the costly part) and claimed_by is cleared, in one transaction.
+# A worker that dies between the two leaves 'sent' rows still claimed: reclaim_stale() marks
+# their invitations after the lease. Nothing is sent again for them.
 _SENT = text("UPDATE outbox_messages SET status = 'sent', sent_at = :now, smtp_code = 250, message_id = :mid, "
-             "last_error = NULL, attempts = attempts + 1, claimed_by = NULL "
+             "last_error = NULL, attempts = attempts + 1 "
              "WHERE id = :id AND status = 'sending' AND claimed_by = :worker"
              ).bindparams(bindparam("now", type_=DateTime()))
-_INVITATION_SENT = text("UPDATE invitations SET status = 'sent', sent_at = :now, last_error = NULL "
-                        "WHERE id = :id AND status = 'queued'").bindparams(bindparam("now", type_=DateTime()))
+_SENT_PG = text(  # the whole group in one statement: one round trip, atomic on an autocommit connection
+    "UPDATE outbox_messages AS o SET status = 'sent', sent_at = g.sent_at, smtp_code = 250, message_id = g.mid, "
+    "last_error = NULL, attempts = o.attempts + 1 "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:mids AS text[]), CAST(:ats AS timestamp[])) AS g(id, mid, sent_at) "
+    "WHERE o.id = g.id AND o.status = 'sending' AND o.claimed_by = :worker")
+_INVITATIONS_SENT = text("UPDATE invitations SET status = 'sent', sent_at = :now, last_error = NULL "
+                         "WHERE id IN :ids AND status = 'queued'"
+                         ).bindparams(bindparam("now", type_=DateTime()), bindparam("ids", expanding=True))
+_LINKED = text("UPDATE outbox_messages SET claimed_by = NULL WHERE id IN :ids AND status = 'sent' AND claimed_by = :worker"
+               ).bindparams(bindparam("ids", expanding=True))
+_LINKED_PG = text(
+    "WITH linked AS (UPDATE outbox_messages SET claimed_by = NULL "
+    "WHERE id = ANY(CAST(:ids AS bigint[])) AND status = 'sent' AND claimed_by = :worker) "
+    "UPDATE invitations SET status = 'sent', sent_at = :now, last_error = NULL "
+    "WHERE id = ANY(CAST(:invitation_ids AS bigint[])) AND status = 'queued'").bindparams(bindparam("now", type_=DateTime()))
 
 
-def _mark_sent(conn, row, worker: str, now: datetime, message_id: str) -> None:
-    conn.execute(_SENT, {"now": now, "mid": message_id[:255], "id": row.id, "worker": worker})
-    if row.kind == "invitation" and row.invitation_ids:
-        conn.execute(_INVITATION_SENT, [{"now": now, "id": i} for i in row.invitation_ids])
+def _mark_sent(conn, accepted: list, worker: str) -> None:
+    """Step 1 for one group of accepted messages — [(row, sent_at, message_id)] — in one transaction."""
+    if not accepted:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(_SENT_PG, {"ids": [row.id for row, _at, _mid in accepted], "worker": worker,
+                                "mids": [mid[:255] for _row, _at, mid in accepted],
+                                "ats": [at for _row, at, _mid in accepted]})
+    else:
+        conn.execute(_SENT, [{"now": at, "mid": mid[:255], "id": row.id, "worker": worker} for row, at, mid in accepted])
+    conn.commit()
+
+
+def _link_invitations(conn, rows: list, worker, now: datetime) -> None:
+    """Step 2: the invitations of these 'sent' rows become 'sent' (one statement), the rows are
+    released. The caller commits."""
+    if not rows:
+        return
+    ids = [row.id for row in rows]
+    invitation_ids = [i for row in rows if row.kind == "invitation" for i in row.invitation_ids or ()]
+    if conn.dialect.name == "postgresql":
+        conn.execute(_LINKED_PG, {"ids": ids, "worker": worker, "now": now, "invitation_ids": invitation_ids})
+    else:
+        conn.execute(_LINKED, {"ids": ids, "worker": worker})
+        if invitation_ids:
+            conn.execute(_INVITATIONS_SENT, {"now": now, "ids": invitation_ids})
+
+
+def _write_statuses(conn, accepted: list, to_link: list, worker: str) -> None:
+    _mark_sent(conn, accepted, worker)
+    _link_invitations(conn, to_link, worker, utcnow())
     conn.commit()
 
 
@@ -224,20 +307,123 @@ def make_transport(route: Route):
     return SmtpTransport(route.settings, timeout=current_app.config["MAIL_TIMEOUT"], ssl_context=mail_tls_context())
 
 
+_TLS_CONTEXTS: dict[tuple, ssl.SSLContext] = {}
+
+
 def mail_tls_context() -> ssl.SSLContext:
-    """Verified TLS for SMTP and IMAP: the system CAs plus MAIL_CA_FILE when set."""
-    context = ssl.create_default_context()
-    if current_app.config.get("MAIL_CA_FILE"):
-        context.load_verify_locations(cafile=current_app.config["MAIL_CA_FILE"])
+    """Verified TLS for SMTP and IMAP: the system CAs plus MAIL_CA_FILE when set.
+
+    Built once per worker process (loading the system CAs takes milliseconds) and shared by every
+    mailbox and connection of that process — an SSLContext may be shared between threads. A new
+    one is built when MAIL_CA_FILE is changed or rewritten (its path, size and time are the key)."""
+    cafile = current_app.config.get("MAIL_CA_FILE") or None
+    key = (cafile,)
+    if cafile:
+        stat = os.stat(cafile)
+        key = (cafile, stat.st_size, stat.st_mtime_ns)
+    context = _TLS_CONTEXTS.get(key)
+    if context is None:
+        context = ssl.create_default_context()
+        if cafile:
+            context.load_verify_locations(cafile=cafile)
+        _TLS_CONTEXTS.clear()  # only the current CA file's context is kept
+        _TLS_CONTEXTS[key] = context
     return context
+
+
+class Connections:
+    """The SMTP connections of one drain, one per mailbox (and its settings), kept open from one
+    batch to the next; closed when the drain ends or waits."""
+
+    def __init__(self):
+        self._open: dict = {}
+
+    def get(self, route: Route):
+        key = (route.mailbox_id, route.settings)
+        if key not in self._open:
+            self._open[key] = make_transport(route)
+        return self._open[key]
+
+    def close(self) -> None:
+        for transport in self._open.values():
+            transport.close()
+        self._open.clear()
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, should_stop=None) -> DrainResult:
-    """Send the claimed rows through one connection; write every status as soon as it is known."""
+class _Recorder:
+    """Writes the statuses of one batch on its own connection.
+
+    Accepted messages are collected in groups of GROUP; a full group is committed by a
+    background thread while the next group is being sent, and the next group waits for it — so
+    at most two groups (≤ RESEND_BOUND messages) are ever accepted and not yet committed. Their
+    invitations are marked every INVITATION_GROUP messages and at the end (_link_invitations).
+    Refusals, retries and releases are written at once, after the group being written."""
+
+    def __init__(self, worker: str):
+        self.worker, self.group, self.unlinked, self.writing = worker, [], [], None
+        self.conn = _status_connection()
+        self.group_conn = self.conn
+        if self.conn.dialect.name == "postgresql":  # one autocommitted statement per step
+            self.group_conn = _status_connection().execution_options(isolation_level="AUTOCOMMIT")
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-status")
+
+    def accepted(self, row, message_id: str) -> None:
+        self.group.append((row, utcnow(), message_id))
+        if len(self.group) >= GROUP:
+            self._write(link=len(self.unlinked) + len(self.group) >= INVITATION_GROUP, wait=False)
+
+    def _write(self, link: bool, wait: bool) -> None:
+        self.settled()
+        group, self.group = self.group, []
+        self.unlinked += [row for row, _at, _mid in group]
+        to_link = []
+        if link:
+            to_link, self.unlinked = self.unlinked, []
+        if wait:
+            _write_statuses(self.group_conn, group, to_link, self.worker)
+        else:
+            self.writing = self.thread.submit(_write_statuses, self.group_conn, group, to_link, self.worker)
+
+    def settled(self):
+        """The connection, once the group being written is committed (its error is raised here)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing.result()
+        return self.conn
+
+    def finish(self) -> None:
+        self._write(link=True, wait=True)
+
+    def after_error(self) -> None:
+        """An exception mid-batch (not a kill): still record what the server has accepted, so that
+        only the message in flight may go out twice. If the database is what failed, the lease
+        resends the unrecorded groups — within the crash bound."""
+        try:
+            self.settled()
+        except Exception:
+            current_app.logger.warning("outbox: a group of accepted messages was not recorded", exc_info=True)
+        try:
+            self.group_conn.rollback()
+            self.finish()
+        except Exception:  # the original exception is the one to report
+            current_app.logger.warning("outbox: %d accepted messages not recorded; they are resent after the lease",
+                                       len(self.group), exc_info=True)
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+        if self.group_conn is not self.conn:
+            _close_status_connection(self.group_conn)
+        _close_status_connection(self.conn)
+
+
+def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, should_stop=None,
+               connections: Connections | None = None) -> DrainResult:
+    """Send the claimed rows through the mailbox's connection; statuses are written by a
+    _Recorder (groups of accepted messages, see the crash bound in the module's docstring)."""
     result = DrainResult()
     rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.to_addr,
                                      OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
@@ -249,56 +435,62 @@ def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, sho
         sender, name, reply_to = default_sender()
     else:
         sender, name, reply_to = route.settings.sender, route.settings.sender_name, route.settings.reply_to
-    transport = make_transport(route)
-    pending = list(rows)
-    conn = _status_connection()
+    transport = connections.get(route) if connections is not None else make_transport(route)
+    pending = deque(rows)
+    recorder = _Recorder(worker)
     try:
         while pending:
             if should_stop is not None and should_stop():
-                _release(conn, pending, worker, utcnow(), None)
+                _release(recorder.settled(), pending, worker, utcnow(), None)
                 break
             if not transport.connected:
                 try:
                     transport.open()
                 except MailboxProblem as exc:
                     now = utcnow()
+                    conn = recorder.settled()
                     _mailbox_problem(route, now, str(exc))
                     _release(conn, pending, worker, now + PAUSE_ON_MAILBOX_PROBLEM, str(exc))
                     result.errors.append(str(exc))
                     break
                 except SendError as exc:
-                    r, f = _retry_later(conn, pending, worker, utcnow(), str(exc), exc.code)
+                    r, f = _retry_later(recorder.settled(), pending, worker, utcnow(), str(exc), exc.code)
                     result.retried += r
                     result.failed += f
                     result.errors.append(str(exc))
                     break
                 _mailbox_ok(route)
-            row = pending.pop(0)
+            row = pending.popleft()
             data, message_id = build_mime(sender=sender, sender_name=name, reply_to=reply_to, to_addr=row.to_addr,
                                           subject=row.subject, text=row.body_text, html=row.body_html)
             try:
                 transport.send(data, row.to_addr)
             except SendError as exc:
                 if exc.temporary:
-                    r, f = _retry_later(conn, [row], worker, utcnow(), str(exc), exc.code)
+                    r, f = _retry_later(recorder.settled(), [row], worker, utcnow(), str(exc), exc.code)
                     result.retried += r
                     result.failed += f
                 else:
-                    _mark_failed(conn, row, worker, utcnow(), str(exc), exc.code)
+                    _mark_failed(recorder.settled(), row, worker, utcnow(), str(exc), exc.code)
                     result.failed += 1
                 continue
             if after_accept is not None:
                 after_accept(row.id)  # fault injection in tests: a worker dying right here
-            _mark_sent(conn, row, worker, utcnow(), message_id)
+            recorder.accepted(row, message_id)
             result.sent += 1
+        recorder.finish()
+    except BaseException:
+        recorder.after_error()
+        raise
     finally:
-        transport.close()
-        _close_status_connection(conn)
+        if connections is None:
+            transport.close()
+        recorder.close()
     return result
 
 
 def _status_connection():
-    """A dedicated connection for the per-message status commits of one batch.
+    """A dedicated connection for the status commits of one batch (groups, refusals, retries).
 
     SQLite: WAL with synchronous=NORMAL on this connection, so a status commit does not fsync.
     A killed process loses nothing committed (the WAL is in the OS already); only a power cut
@@ -331,7 +523,8 @@ def _close_status_connection(conn) -> None:
         conn.close()
 
 
-def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None) -> DrainResult:
+def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None,
+               connections: Connections | None = None) -> DrainResult:
     """One pass: reclaim dead claims, then one batch per mailbox that has due messages."""
     now = now or utcnow()
     worker = worker_name()
@@ -347,21 +540,28 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
         result.rate_limited = result.rate_limited or limited
         ids = claim(key, worker, now, n) if n else []
         if ids:
-            result.add(send_batch(route, ids, worker, after_accept=after_accept, should_stop=should_stop))
+            result.add(send_batch(route, ids, worker, after_accept=after_accept, should_stop=should_stop,
+                                  connections=connections))
     return result
 
 
 def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> DrainResult:
-    """Send everything due now; waits out per-minute rate limits, not back-offs or daily caps."""
+    """Send everything due now; waits out per-minute rate limits, not back-offs or daily caps.
+    One SMTP connection per mailbox serves all the batches of the drain."""
     total = DrainResult()
-    while not (should_stop and should_stop()):
-        one = drain_once(batch=batch, should_stop=should_stop)
-        total.add(one)
-        if one.sent or one.failed or one.retried:
-            continue
-        if one.rate_limited and wait_for_rate:
-            time.sleep(2)
-            continue
-        break
+    connections = Connections()
+    try:
+        while not (should_stop and should_stop()):
+            one = drain_once(batch=batch, should_stop=should_stop, connections=connections)
+            total.add(one)
+            if one.sent or one.failed or one.retried:
+                continue
+            if one.rate_limited and wait_for_rate:
+                connections.close()  # not held idle while waiting for the rate
+                time.sleep(2)
+                continue
+            break
+    finally:
+        connections.close()
     total.rate_limited = False
     return total

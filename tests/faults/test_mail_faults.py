@@ -161,8 +161,9 @@ def test_worker_process_killed_mid_batch_while_another_continues(app, database_u
         result = drain_once(now=utcnow() + outbox.LEASE + timedelta(seconds=1))
         assert result.reclaimed == stuck and result.sent == stuck
         assert _statuses() == {"sent": 40}
-        counts = sorted(len(server.handler.to(p.email)) for p in people)
-        # Exactly once, except the one message the victim had in flight when it died (if any).
-        assert counts[:-1] == [1] * 39 and counts[-1] in (1, 2)
+        counts = [len(server.handler.to(p.email)) for p in people]
+        # Nothing lost; sent twice at most what the victim had accepted and not recorded — its
+        # batch here (5), within the crash bound (tests/mailing/test_crash_bound.py).
+        assert min(counts) == 1 and sum(c - 1 for c in counts) <= min(stuck, outbox.RESEND_BOUND)
     finally:
         server.controller.stop()
