@@ -11,8 +11,8 @@ from app.core.cli_utils import fail, report
 from app.extensions import db
 
 from .assessments import AssessmentError, build_template, error_lines, import_assessments
-from .services import (DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_SPREAD, IndexComputeError, compute_run,
-                       ranking_rows, workbook_for)
+from .services import (DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_SPREAD, IndexComputeError, compute_run, publish,
+                       ranking_rows)
 
 assessments = click.Group("assessments", help="Điểm tự đánh giá và thẩm định / self-assessment scores.")
 
@@ -68,7 +68,7 @@ def index_compute(campaign_id, out, draws, spread, seed, as_json):
     campaign = get_campaign(campaign_id)
     try:
         comp = compute_run(campaign, None, current_app.config.get("INDEX_VOIDED_FRACTION", 0.0))
-        data = workbook_for(campaign, comp, spread, draws, seed)
+        data = publish(campaign, comp, spread, draws, seed)
         Path(out).write_bytes(data)
         db.session.commit()
     except IndexComputeError as exc:

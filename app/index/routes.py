@@ -13,8 +13,8 @@ from app.models import AssessmentImport, Campaign, IndexRun, SelfAssessment, utc
 from .assessments import AssessmentError, build_template, error_lines, import_assessments, visible_units
 from .forms import AssessmentUploadForm, ComputeForm
 from .readiness import readiness
-from .services import (DEFAULT_DRAWS, DEFAULT_SPREAD, IndexComputeError, compute_run, ranking_rows, reproduce,
-                       robustness, unit_profile, workbook_for)
+from .services import (DEFAULT_DRAWS, DEFAULT_SPREAD, IndexComputeError, compute_run, publish, ranking_rows,
+                       reproduce, robustness, stored_workbook, unit_profile)
 
 bp = Blueprint("index", __name__, url_prefix="/index", template_folder="templates")
 campaign_link("index.overview", _l("Chỉ số"), ["admin", "coordinator"], order=60)
@@ -65,6 +65,7 @@ def compute(campaign_id: int):
     try:
         comp = compute_run(campaign, current_user, current_app.config.get("INDEX_VOIDED_FRACTION", 0.0),
                            readiness=check.as_params(reason) if check.issues else None)
+        publish(campaign, comp)
         db.session.commit()
     except IndexComputeError as exc:
         db.session.rollback()
@@ -91,7 +92,7 @@ def workbook(campaign_id: int, run_id: int):
     campaign = _campaign(campaign_id)
     run = _run(campaign, run_id)
     try:
-        data = workbook_for(campaign, reproduce(campaign, run))
+        data = stored_workbook(campaign, run)
     except IndexComputeError as exc:
         flash(str(exc), "error")
         return redirect(url_for("index.run", campaign_id=campaign.id, run_id=run.id))
