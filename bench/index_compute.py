@@ -194,7 +194,7 @@ def run(label: str, url: str, n_responses: int, args, tmp: Path) -> None:
             runs.append(time.process_time() - t)
         print(f"  {'writing the xlsx alone (build_workbook, CPU, best of 3)':<62} {min(runs):6.2f} s")
         # Goals: ≤ 5 s up to 100 000 responses, ≤ 30 s at 1 000 000; linear in between.
-        goal = GOAL_S if n_responses <= 100_000 else GOAL_S + 25 * (n_responses - 100_000) / 900_000
+        goal = GOAL_S if n_responses <= 100_000 else round(GOAL_S + 25 * (n_responses - 100_000) / 900_000, 1)
         record(f"index {n_responses:,} responses × {args.items} → workbook", label, total, "s", goal,
                f"one scan of answers (COUNT, SUM) {baseline:.2f} s = {total / baseline:.1f}× that; "
                f"CPU of the bench process {cpu:.1f} s; workbook {len(data) / 1024:.0f} KiB")
