@@ -11,8 +11,8 @@ from app.core.lookups import campaign_or_fail
 from app.extensions import db
 
 from .assessments import AssessmentError, build_template, error_lines, import_assessments
-from .services import (DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_SPREAD, IndexComputeError, compute_run,
-                       ranking_rows, workbook_for)
+from .services import (DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_SPREAD, IndexComputeError, compute_run, publish,
+                       ranking_rows)
 
 assessments = click.Group("assessments", help="Điểm tự đánh giá và thẩm định / self-assessment scores.")
 
@@ -62,7 +62,7 @@ def index_compute(campaign_id, out, draws, spread, seed, as_json):
     campaign = campaign_or_fail(campaign_id)
     def compute_and_write():
         comp = compute_run(campaign, None, current_app.config["INDEX_VOIDED_FRACTION"])
-        Path(out).write_bytes(workbook_for(campaign, comp, spread, draws, seed))
+        Path(out).write_bytes(publish(campaign, comp, spread, draws, seed))
         return comp
 
     comp = commit_or_fail(compute_and_write, IndexComputeError)

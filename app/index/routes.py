@@ -13,8 +13,8 @@ from app.models import AssessmentImport, Campaign, IndexRun, SelfAssessment, utc
 from .assessments import AssessmentError, build_template, error_lines, import_assessments, visible_units
 from .forms import AssessmentUploadForm, ComputeForm
 from .readiness import readiness
-from .services import (DEFAULT_DRAWS, DEFAULT_SPREAD, IndexComputeError, compute_run, ranking_rows, reproduce,
-                       robustness, unit_profile, workbook_for)
+from .services import (DEFAULT_DRAWS, DEFAULT_SPREAD, IndexComputeError, compute_run, publish, ranking_rows,
+                       reproduce, robustness, stored_workbook, unit_profile)
 
 bp = Blueprint("index", __name__, url_prefix="/index", template_folder="templates")
 
@@ -53,10 +53,14 @@ def compute(campaign_id: int):
     if check.blocking or (check.issues and not reason):
         flash(check.blocking or _("Chưa sẵn sàng để tính chỉ số: hãy ghi lý do nếu vẫn tính."), "error")
         return redirect(url_for("index.overview", campaign_id=campaign.id))
-    done, comp = commit_or_flash(
-        lambda: compute_run(campaign, current_user, current_app.config["INDEX_VOIDED_FRACTION"],
-                            readiness=check.as_params(reason) if check.issues else None),
-        IndexComputeError, lambda comp: _("Đã tính chỉ số (lần tính số %(id)d).", id=comp.run.id))
+    def compute_and_publish():
+        comp = compute_run(campaign, current_user, current_app.config["INDEX_VOIDED_FRACTION"],
+                           readiness=check.as_params(reason) if check.issues else None)
+        publish(campaign, comp)
+        return comp
+
+    done, comp = commit_or_flash(compute_and_publish, IndexComputeError,
+                                 lambda comp: _("Đã tính chỉ số (lần tính số %(id)d).", id=comp.run.id))
     if not done:
         return redirect(url_for("index.overview", campaign_id=campaign.id))
     return redirect(url_for("index.run", campaign_id=campaign.id, run_id=comp.run.id))
@@ -79,7 +83,7 @@ def workbook(campaign_id: int, run_id: int):
     campaign = campaign_or_404(campaign_id)
     run = _run(campaign, run_id)
     try:
-        data = workbook_for(campaign, reproduce(campaign, run))
+        data = stored_workbook(campaign, run)
     except IndexComputeError as exc:
         flash(str(exc), "error")
         return redirect(url_for("index.run", campaign_id=campaign.id, run_id=run.id))

@@ -93,7 +93,8 @@ def compute_run(campaign: Campaign, actor=None, voided_fraction: float = 0.0,
 def reproduce(campaign: Campaign, run: IndexRun) -> Computation:
     """Recompute a stored run from the database; refuse if its inputs have changed since.
 
-    Used for downloads: the workbook of run N is always the workbook of run N's numbers.
+    Used for the robustness screen (other spreads and draws) and for the workbook of a run
+    stored without one (see ``stored_workbook``): always run N's numbers.
     """
     loaded, result = compute(campaign, float((run.params or {}).get("voided_fraction", 0.0)))
     if loaded.inputs_digest != run.inputs_digest:
@@ -201,6 +202,27 @@ def workbook_for(campaign: Campaign, comp: Computation, spread: float = DEFAULT_
         .where(AssessmentImport.campaign_id == campaign.id).order_by(AssessmentImport.id)).all()
     return build_workbook(campaign, comp, robust, loo, {"spread": spread, "draws": draws, "seed": seed}, notes,
                           [(i, email or "CLI") for i, email in imports])
+
+
+def publish(campaign: Campaign, comp: Computation, spread: float = DEFAULT_SPREAD, draws: int = DEFAULT_DRAWS,
+            seed: int = DEFAULT_SEED) -> bytes:
+    """Write the workbook of a just computed run and store it with the run (the caller commits).
+
+    Downloads of the run serve these bytes (``stored_workbook``): the index and its
+    robustness draws are computed once, when the run is made."""
+    data = workbook_for(campaign, comp, spread, draws, seed)
+    comp.run.workbook = data
+    comp.run.params = {**(comp.run.params or {}),
+                       "robustness": {"spread": float(spread), "draws": int(draws), "seed": int(seed)}}
+    return data
+
+
+def stored_workbook(campaign: Campaign, run: IndexRun) -> bytes:
+    """The workbook of a stored run: the bytes written when it was computed. A run stored
+    without them is recomputed (``reproduce`` refuses if its inputs have changed since)."""
+    if run.workbook is not None:
+        return run.workbook
+    return workbook_for(campaign, reproduce(campaign, run))
 
 
 def unit_notes(tables: dict) -> dict:

@@ -1,7 +1,7 @@
 """Stored index computations, so a published figure can be traced and reproduced."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Model, utcnow
@@ -23,3 +23,6 @@ class IndexRun(Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The ranking table as CSV text (deterministic).
     result_csv: Mapped[str] = mapped_column(Text, default="")
+    #: The published workbook as written when the run was computed (downloads serve these bytes,
+    #: so a download never recomputes the index or its robustness draws); loaded only when read.
+    workbook: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

@@ -160,6 +160,7 @@ def upgrade():
     sa.Column('code_version', sa.String(length=64), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('result_csv', sa.Text(), nullable=False),
+    sa.Column('workbook', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_index_runs_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_index_runs_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_index_runs'))

@@ -2,6 +2,8 @@
 import random
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.index.loaders import load_inputs
@@ -98,3 +100,63 @@ def test_assessments_enter_the_inputs_digest(make_campaign):
     db.session.commit()
     b = compute_run(campaign)
     assert a.run.inputs_digest != b.run.inputs_digest and a.run.result_digest != b.run.result_digest
+
+
+CREDITS = [0.0, 0.25, 0.5, 1 / 3, 1.0]
+answers_strategy = st.lists(st.tuples(st.sampled_from([1, 2]), st.sampled_from([10, 20]),
+                                      st.sampled_from(["Q1", "Q2", "1.10"]), st.sampled_from([None, *CREDITS])),
+                            max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers=answers_strategy, seed=st.integers(0, 10**6))
+def test_counting_by_block_equals_the_exact_group_by(answers, seed):
+    """The SQLite path (one string of items and one of credit marks per unit and group, in any
+    row order) gives the frame that grouping by credit gives, bit for bit."""
+    from collections import Counter
+
+    from app.index.loaders import _CREDIT_CHARS, _SEP, credits_by_block, credits_frame
+
+    unit_code, group_code = {1: "U1", 2: "U2"}, {10: "G1", 20: "G2"}
+    grouped = Counter(answers)
+    exact = credits_frame([(u, g, i, c, n) for (u, g, i, c), n in grouped.items()], unit_code, group_code)
+    shuffled = list(answers)
+    random.Random(seed).shuffle(shuffled)
+    blocks = {}
+    for u, g, item, credit in shuffled:
+        mark = "0" if credit is None else _CREDIT_CHARS[CREDITS.index(credit)]
+        items, marks = blocks.get((u, g), ([], []))
+        blocks[(u, g)] = (items + [item], marks + [mark])
+    rows = [(u, g, _SEP.join(items), "".join(marks)) for (u, g), (items, marks) in blocks.items()]
+    fast = credits_by_block(rows, CREDITS, unit_code, group_code)
+    key = ["unit", "group", "item"]
+    pd.testing.assert_frame_equal(fast.sort_values(key).reset_index(drop=True),
+                                  exact.sort_values(key).reset_index(drop=True), check_exact=True)
+    # A credit the scheme does not give is not counted by block: the caller falls back to the exact query.
+    assert credits_by_block([(1, 10, "Q1", "~")], CREDITS, unit_code, group_code) is None
+
+
+def test_loaded_credits_equal_the_exact_query_also_for_a_credit_outside_the_scheme(make_campaign, make_responses):
+    from app.core.schemes import get_scheme
+    from app.index.loaders import CREDITS_SQL, _credits, credits_frame
+    from app.models import Group
+
+    campaign = make_campaign()
+    _random_responses(campaign, make_responses, 3)
+    scheme = get_scheme(campaign.scheme_code)
+    unit_code = dict(db.session.execute(db.select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id)).all())
+    group_code = dict(db.session.execute(db.select(Group.id, Group.code).where(Group.campaign_id == campaign.id)).all())
+    key = ["unit", "group", "item"]
+
+    def both():
+        exact = credits_frame(db.session.execute(CREDITS_SQL, {"c": campaign.id}), unit_code, group_code)
+        mine = _credits(campaign.id, scheme, unit_code, group_code)
+        return (mine.sort_values(key).reset_index(drop=True), exact.sort_values(key).reset_index(drop=True))
+
+    pd.testing.assert_frame_equal(*both(), check_exact=True)
+    answer = db.session.scalars(db.select(Answer).where(Answer.credit.is_not(None))).first()
+    answer.credit = 0.3  # e.g. an older questionnaire version's option
+    db.session.commit()
+    mine, exact = both()
+    pd.testing.assert_frame_equal(mine, exact, check_exact=True)
+    assert (exact["sum_credit"] % 0.25 != 0).any()

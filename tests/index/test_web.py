@@ -40,11 +40,37 @@ def test_admin_computes_and_downloads(client, as_role, make_campaign, make_respo
     assert client.get(f"/index/campaigns/{campaign.id}/runs/{run.id}/units/NOPE").status_code == 404
 
 
-def test_changed_inputs_refuse_the_old_workbook(client, as_role, make_campaign, make_responses):
+def test_download_serves_the_stored_workbook_without_recomputing(client, as_role, make_campaign, make_responses,
+                                                                  monkeypatch):
     campaign = make_campaign()
     make_responses(campaign, "SO_NV", "HDND", "b")  # a campaign without any data is not computed at all
     as_role("admin")
     run = _compute(client, campaign)
+    stored = run.workbook
+    assert stored and run.params["robustness"] == {"spread": 0.25, "draws": 1000, "seed": 0}
+    make_responses(campaign, "SO_TP", "HDND", "a")  # the inputs change after the run
+
+    def recompute(*args, **kwargs):
+        raise AssertionError("a download recomputed the index")
+
+    import app.index.services as services
+    for name in ("compute_index", "rank_robustness", "leave_one_field_out", "load_inputs"):
+        monkeypatch.setattr(services, name, recompute)
+    book = client.get(f"/index/{campaign.id}/runs/{run.id}/workbook.xlsx")
+    assert book.status_code == 200 and book.data == stored
+    ws = workbook_from(book.data)["Xếp hạng"]
+    assert ws.cell(2, 2).value == "SO_NV"  # run N's numbers: SO_TP had no answers then
+
+
+def test_changed_inputs_refuse_a_run_stored_without_its_workbook(client, as_role, make_campaign, make_responses):
+    campaign = make_campaign()
+    make_responses(campaign, "SO_NV", "HDND", "b")
+    as_role("admin")
+    run = _compute(client, campaign)
+    run.workbook = None  # a run stored before workbooks were kept with the run: recomputed on download
+    db.session.commit()
+    book = client.get(f"/index/{campaign.id}/runs/{run.id}/workbook.xlsx")
+    assert book.status_code == 200 and workbook_from(book.data)["Xếp hạng"].cell(2, 2).value == "SO_NV"
     make_responses(campaign, "SO_TP", "HDND", "a")
     response = client.get(f"/index/campaigns/{campaign.id}/runs/{run.id}/workbook.xlsx", follow_redirects=True)
     assert "Dữ liệu đầu vào đã thay đổi" in response.get_data(as_text=True)

@@ -25,6 +25,18 @@ def test_frames_have_the_columns_scan_needs(planted):
     assert len(answers) == db.session.scalar(db.select(db.func.count()).select_from(Answer))
 
 
+def test_answers_read_in_chunks_equal_answers_read_at_once(planted, monkeypatch):
+    import pandas as pd
+
+    from app.interference_review import frames
+
+    campaign, _ = planted
+    whole = frames.load_answers(campaign.id)
+    monkeypatch.setattr(frames, "ANSWER_CHUNK", 7)  # SQLite reads in chunks; PostgreSQL copies at once
+    pd.testing.assert_frame_equal(frames.load_answers(campaign.id), whole)
+    assert len(whole) > 7 and whole["item"].notna().all() and whole["option"].notna().all()
+
+
 def test_moved_is_network_or_device_and_unknown_only_when_both_are(campaign, make_response):
     a = make_response(campaign, "SO_TP", "LD_SO", moved_network=True, moved_device=None)
     b = make_response(campaign, "SO_TP", "LD_SO", moved_network=None, moved_device=None)
