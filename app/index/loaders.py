@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from app.core.schemes import get_scheme
 from app.extensions import db
+from app.models import Campaign, Finding, Group, SelfAssessment, Unit
 from app.scoring import IndexInputs
 from app.scoring.inputs import prepare
 

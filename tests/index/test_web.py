@@ -56,7 +56,7 @@ def test_download_serves_the_stored_workbook_without_recomputing(client, as_role
     import app.index.services as services
     for name in ("compute_index", "rank_robustness", "leave_one_field_out", "load_inputs"):
         monkeypatch.setattr(services, name, recompute)
-    book = client.get(f"/index/{campaign.id}/runs/{run.id}/workbook.xlsx")
+    book = client.get(f"/index/campaigns/{campaign.id}/runs/{run.id}/workbook.xlsx")
     assert book.status_code == 200 and book.data == stored
     ws = workbook_from(book.data)["Xếp hạng"]
     assert ws.cell(2, 2).value == "SO_NV"  # run N's numbers: SO_TP had no answers then
@@ -69,7 +69,7 @@ def test_changed_inputs_refuse_a_run_stored_without_its_workbook(client, as_role
     run = _compute(client, campaign)
     run.workbook = None  # a run stored before workbooks were kept with the run: recomputed on download
     db.session.commit()
-    book = client.get(f"/index/{campaign.id}/runs/{run.id}/workbook.xlsx")
+    book = client.get(f"/index/campaigns/{campaign.id}/runs/{run.id}/workbook.xlsx")
     assert book.status_code == 200 and workbook_from(book.data)["Xếp hạng"].cell(2, 2).value == "SO_NV"
     make_responses(campaign, "SO_TP", "HDND", "a")
     response = client.get(f"/index/campaigns/{campaign.id}/runs/{run.id}/workbook.xlsx", follow_redirects=True)
