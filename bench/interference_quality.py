@@ -48,7 +48,7 @@ def scenarios_table(n: int = 280, first: int = 0) -> bool:
         misses.update(m["review"]["missed"])
         false_kinds.update(m["review"]["fp_kinds"])
     secs = time.perf_counter() - t0
-    print(f"| scenario | campaigns | units | planted | review P | review R | void P | void R "
+    print("| scenario | campaigns | units | planted | review P | review R | void P | void R "
           f"| honest void |\n|---|---|---|---|---|---|---|---|---|")
     for key in (*SCENARIOS, "all"):
         c = counts[key]

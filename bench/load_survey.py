@@ -26,7 +26,6 @@ import queue
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import threading

@@ -1,7 +1,6 @@
 """The operations CLI contract (DESIGN.md §6): --json prints one object; bad input exits non-zero."""
 import json
 
-import yaml
 
 from app.extensions import db
 from app.models import Campaign, User

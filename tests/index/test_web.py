@@ -1,7 +1,6 @@
 """Screens: who may see what, compute, downloads, charts, robustness, the focal unit's page."""
 import csv
 import io
-import re
 
 from app.extensions import db
 from app.models import IndexRun, SelfAssessment

@@ -23,7 +23,7 @@ def test_coordinator_reminds_one_unit_and_sees_the_outbox_count_change(known, ma
     page.goto(dashboard)
     assert page.inner_text("#progress-table tfoot").split()[2] == "14"
     before = int(page.inner_text("#outbox-queued"))
-    page.click(f"#progress-table a:text('SO_TP')")
+    page.click("#progress-table a:text('SO_TP')")
     page.click("#remind-unit")
     assert "thư đôn đốc cho Sở Tư pháp" in page.inner_text(".flash.success")
     page.goto(dashboard)

@@ -2,7 +2,6 @@
 and nothing joins a respondent's identity to their answers."""
 import csv
 import io
-import json
 import re
 
 import pytest
@@ -149,7 +148,6 @@ def answer_world(seeded, seed_world):
 def _texts_of(response) -> list[str]:
     """The readable texts of a page or export (xlsx cells, csv, JSON, HTML)."""
     data = response.get_data()
-    kind = response.headers.get("Content-Type", "")
     if data[:2] == b"PK":
         return [" ".join(str(c.value) for c in _cells(data) if c.value is not None)]
     return [data.decode("utf-8", "replace")]

@@ -1,7 +1,6 @@
 """Vietnamese first, English complete: every user-facing string has an English translation,
 and every Vietnamese text we ship is Unicode NFC."""
 import unicodedata
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.interference import (DEFAULT_CONFIG, Config, Detection, ItemShape, QuestionnaireShape,
+from app.interference import (DEFAULT_CONFIG, Config, ItemShape, QuestionnaireShape,
                               burst, explain, forwarded, level_of, near_duplicate,
                               same_device, scan, speeder, straight_line, unit_anomaly)
 from app.interference.model import make_finding, normalize_responses

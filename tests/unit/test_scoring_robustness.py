@@ -5,7 +5,6 @@ Scheme: field 1: 1.1 assessed [4], 1.2 survey [6]; field 2: 2.1 assessed [5],
 (no weight rows).  Credits are given pre-aggregated as the app's SQL does.
 """
 
-import numpy as np
 import pandas as pd
 import pytest
 
