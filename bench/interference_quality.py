@@ -49,7 +49,7 @@ def scenarios_table(n: int = 280, first: int = 0) -> bool:
         false_kinds.update(m["review"]["fp_kinds"])
     secs = time.perf_counter() - t0
     print("| scenario | campaigns | units | planted | review P | review R | void P | void R "
-          f"| honest void |\n|---|---|---|---|---|---|---|---|---|")
+          "| honest void |\n|---|---|---|---|---|---|---|---|---|")
     for key in (*SCENARIOS, "all"):
         c = counts[key]
         row = [key if key != "all" else "**all**", c["campaigns"], c["units"], c["planted"],
