@@ -18,6 +18,7 @@ from app.core.bulk import gc_paused, insert_rows
 from app.core.tabular import TableError, clean, fold, forbidden_characters, forbidden_message, match_columns, printable, read_rows
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
+from app.models.counters import counted_in_batch
 
 from . import normalise as norm
 from .state import ListError, check_open, get_list, remove_respondents
@@ -381,10 +382,12 @@ def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
         # No RETURNING over 100 000 rows: read the new ids back by source row instead; the list row
         # is locked, so only this import adds to this unit.
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
-        insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
-            (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
-             v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
-            for c, v in ((c, c.values) for c in fresh)))
+        with counted_in_batch(db.session.connection(), "respondents", "unit_id = :u AND id > :before",
+                              u=unit.id, before=before):
+            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
+                (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
+                 v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
+                for c, v in ((c, c.values) for c in fresh)))
         ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
                                       .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
         targets = [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)]

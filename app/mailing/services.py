@@ -19,6 +19,7 @@ from app.core.bulk import insert_rows
 from app.extensions import db
 from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent,
                         RespondentList, RespondentTarget, Unit, utcnow)
+from app.models.counters import counted_in_batch
 
 from . import tokens
 from .composer import CompiledTemplate, Link, contact_footer, templates_for
@@ -85,8 +86,12 @@ def _insert_outbox(rows: list[dict]) -> None:
 
 
 def _set_invitations(ids: list[int], **values) -> None:
+    """Update invitations by id in chunks, each counted as one delta (app/models/counters.py)."""
+    conn = db.session.connection()
     for i in range(0, len(ids), CHUNK):
-        db.session.execute(update(Invitation).where(Invitation.id.in_(ids[i:i + CHUNK])).values(**values))
+        chunk = ids[i:i + CHUNK]
+        with counted_in_batch(conn, "invitations", "id IN :ids", ids=chunk):
+            db.session.execute(update(Invitation).where(Invitation.id.in_(chunk)).values(**values))
 
 
 def _mailable():
@@ -107,9 +112,12 @@ def create_invitations(campaign: Campaign) -> int:
     now = utcnow()
     new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "pending", 0, now)
            for rid, uid, gid, q in wanted if (rid, uid, q) not in existing]
-    # COPY on PostgreSQL, one executemany on SQLite; the counter triggers see one statement.
-    insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
-                                       "nonce", "status", "reminder_count", "created_at"), new)
+    # COPY on PostgreSQL, one executemany on SQLite; counted as one delta (app/models/counters.py).
+    before = db.session.scalar(select(func.max(Invitation.id))) or 0
+    with counted_in_batch(db.session.connection(), "invitations", "campaign_id = :c AND id > :before",
+                          c=campaign.id, before=before):
+        insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
+                                           "nonce", "status", "reminder_count", "created_at"), new)
     return len(new)
 
 
@@ -177,9 +185,7 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
     composer = _Composer(campaign, "reminder")
     _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
     ids = [r[0] for r in rows]
-    for i in range(0, len(ids), CHUNK):
-        db.session.execute(update(Invitation).where(Invitation.id.in_(ids[i:i + CHUNK]))
-                           .values(reminder_count=Invitation.reminder_count + 1, last_reminder_at=now))
+    _set_invitations(ids, reminder_count=Invitation.reminder_count + 1, last_reminder_at=now)
     db.session.flush()
     audit.record("reminders.queue", actor, campaign.id, target=getattr(unit, "code", "") or getattr(group, "code", ""),
                  invitations=len(ids), mails=len(by_respondent))
