@@ -12,7 +12,7 @@ from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from app.core import audit, clock
 from app.core.bulk import insert_rows
@@ -48,6 +48,7 @@ class _Composer:
         self.unit_codes = dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id)).all())
         self._boxes: dict[int, tuple] = {}
         self._compiled: dict[str, CompiledTemplate] = {}
+        self.now = utcnow()  # one time stamp for the batch
 
     def mailbox(self, unit_id: int) -> tuple:
         """(mailbox_id or None, footer) for mail sent on behalf of a unit."""
@@ -75,7 +76,7 @@ class _Composer:
         return {"campaign_id": self.campaign.id, "mailbox_id": mailbox_id, "respondent_id": respondent.id,
                 "invitation_ids": [i[0] for i in invitations], "kind": self.kind, "to_addr": respondent.email,
                 "subject": mail.subject[:500], "body_text": mail.text, "body_html": mail.html, "status": "queued",
-                "attempts": 0, "next_attempt_at": utcnow(), "created_at": utcnow()}
+                "attempts": 0, "next_attempt_at": self.now, "created_at": self.now}
 
 
 def _insert_outbox(rows: list[dict]) -> None:
@@ -100,50 +101,82 @@ def _mailable():
 
 def create_invitations(campaign: Campaign) -> int:
     """One invitation per (approved respondent, assessed unit, questionnaire); returns how many are new."""
+    return _create_invitations(campaign, queue=False)[0]
+
+
+def _create_invitations(campaign: Campaign, queue: bool) -> tuple[int, list]:
+    """Create the missing invitations; with `queue`, those of mailable respondents are written
+    already queued (no second pass updating 100 000 rows) and returned as mail rows
+    (invitation id, nonce, unit id, *PERSON). Returns (how many were created, mail rows)."""
     approved = select(RespondentList.unit_id).where(RespondentList.campaign_id == campaign.id,
                                                     RespondentList.state == "approved")
     wanted = db.session.execute(
-        select(Respondent.id, RespondentTarget.unit_id, Respondent.group_id, Group.questionnaire_code)
+        select(Respondent.id, RespondentTarget.unit_id, Respondent.group_id, Group.questionnaire_code,
+               and_(*_mailable()))
         .join(RespondentTarget, RespondentTarget.respondent_id == Respondent.id)
         .join(Group, Group.id == Respondent.group_id)
         .where(Respondent.campaign_id == campaign.id, Respondent.unit_id.in_(approved))).all()
     existing = set(db.session.execute(select(Invitation.respondent_id, Invitation.unit_id, Invitation.questionnaire_code)
                                       .where(Invitation.campaign_id == campaign.id)).all())
     now = utcnow()
-    new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "pending", 0, now)
-           for rid, uid, gid, q in wanted if (rid, uid, q) not in existing]
+    new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "queued" if queue and mailable else "pending", 0, now)
+           for rid, uid, gid, q, mailable in wanted if (rid, uid, q) not in existing]
+    new.sort(key=lambda row: row[1])  # in respondent order: the foreign-key checks read the index in order
     # COPY on PostgreSQL, one executemany on SQLite; counted as one delta (app/models/counters.py).
     before = db.session.scalar(select(func.max(Invitation.id))) or 0
     with counted_in_batch(db.session.connection(), "invitations", "campaign_id = :c AND id > :before",
                           c=campaign.id, before=before):
         insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
                                            "nonce", "status", "reminder_count", "created_at"), new)
-    return len(new)
+    if not queue:
+        return len(new), []
+    # Their ids, read back: every id above the old maximum, kept when the nonce is one written here.
+    ours = {row[5] for row in new if row[6] == "queued"}
+    rows = [row for row in db.session.execute(
+        select(Invitation.id, Invitation.nonce, Invitation.unit_id, *PERSON)
+        .join(Respondent, Respondent.id == Invitation.respondent_id)
+        .where(Invitation.campaign_id == campaign.id, Invitation.id > before, Invitation.status == "queued"))
+        if row[1] in ours]
+    return len(new), rows
 
 
-def _queue_pending(campaign: Campaign, kind: str, where=()) -> tuple[int, int]:
-    """Queue one mail per respondent for their pending invitations. Returns (invitations, mails)."""
-    rows = db.session.execute(
+def _pending_rows(campaign: Campaign, where=()) -> list:
+    """Mail rows (invitation id, nonce, unit id, *PERSON) of pending invitations to mailable respondents."""
+    return db.session.execute(
         select(Invitation.id, Invitation.nonce, Invitation.unit_id, *PERSON)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
         .where(Invitation.campaign_id == campaign.id, Invitation.status == "pending",
                Invitation.answered_on.is_(None), *_mailable(), *where)
         .order_by(Respondent.id, Invitation.id)).all()
+
+
+def _mail(campaign: Campaign, kind: str, rows: list) -> int:
+    """Queue one mail per respondent listing their invitations' links; returns how many mails."""
     by_respondent: dict[int, list] = defaultdict(list)
     people = {}
-    for inv_id, nonce, unit_id, *person in rows:
+    for inv_id, nonce, unit_id, *person in sorted(rows, key=lambda r: (r[3], r[0])):  # respondent, invitation
         by_respondent[person[0]].append((inv_id, nonce, unit_id))
         people[person[0]] = Person(*person)
     composer = _Composer(campaign, kind)
     _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
+    return len(by_respondent)
+
+
+def _queue_pending(campaign: Campaign, kind: str, where=()) -> tuple[int, int]:
+    """Queue one mail per respondent for their pending invitations. Returns (invitations, mails)."""
+    rows = _pending_rows(campaign, where)
+    mails = _mail(campaign, kind, rows)
     _set_invitations([r[0] for r in rows], status="queued", last_error=None)
-    return len(rows), len(by_respondent)
+    return len(rows), mails
 
 
 def queue_invitations_report(campaign: Campaign, actor=None) -> dict:
     """Create missing invitations and queue the mails; idempotent (a second run queues nothing)."""
-    created = create_invitations(campaign)
-    queued, mails = _queue_pending(campaign, "invitation")
+    pending = _pending_rows(campaign)  # created earlier (e.g. for a preview), not mailed yet
+    created, fresh = _create_invitations(campaign, queue=True)
+    _set_invitations([r[0] for r in pending], status="queued", last_error=None)
+    mails = _mail(campaign, "invitation", pending + fresh)
+    queued = len(pending) + len(fresh)
     db.session.flush()
     audit.record("invitations.queue", actor, campaign.id, target=campaign.name, created=created, queued=queued,
                  mails=mails)
@@ -177,18 +210,12 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
         .order_by(Respondent.id, Invitation.id)).all()
     if not rows:
         return 0
-    by_respondent: dict[int, list] = defaultdict(list)
-    people = {}
-    for inv_id, nonce, unit_id, *person in rows:
-        by_respondent[person[0]].append((inv_id, nonce, unit_id))
-        people[person[0]] = Person(*person)
-    composer = _Composer(campaign, "reminder")
-    _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
+    mails = _mail(campaign, "reminder", rows)
     ids = [r[0] for r in rows]
     _set_invitations(ids, reminder_count=Invitation.reminder_count + 1, last_reminder_at=now)
     db.session.flush()
     audit.record("reminders.queue", actor, campaign.id, target=getattr(unit, "code", "") or getattr(group, "code", ""),
-                 invitations=len(ids), mails=len(by_respondent))
+                 invitations=len(ids), mails=mails)
     return len(ids)
 
 
