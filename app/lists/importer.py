@@ -117,7 +117,7 @@ class Screen:
 
 def _screen(table: list[dict]) -> Screen:
     """One search per column over the whole file instead of several per cell (100 000 rows)."""
-    return Screen(forbidden=any(forbidden_characters("\n".join(v.values())) for v in table),
+    return Screen(forbidden=forbidden_characters("\n".join("\n".join(v.values()) for v in table)),
                   suspect=frozenset(col for col in TEXT_COLUMNS if norm.suspect([v.get(col, "") for v in table])))
 
 
