@@ -15,18 +15,7 @@ from app.models import Invitation, OutboxMessage, Respondent, utcnow
 from app.progress.services import Counts, answers_per_day, read_counters, recount, recount_per_day
 from app.survey.services import _claim_answer, _hold_open
 
-HEADER = "STT,Họ và tên,Chức vụ,Đơn vị công tác,Nhóm đối tượng,Email,Số điện thoại,Địa chỉ,Đơn vị được đánh giá\n"
-
-
-def _csv(unit: str, start: int, n: int, targets: str = "") -> bytes:
-    """Officials with e-mail (every third row) and citizens with a phone only (counted as invited)."""
-    lines = [HEADER]
-    for i in range(start, start + n):
-        if i % 3 == 0:
-            lines.append(f"{i},NGUYỄN VĂN {i},Trưởng phòng,Sở,LD_SO,cb{i}.{unit.lower()}@example.gov.vn,,,{targets}\n")
-        else:
-            lines.append(f"{i},trần thị {i},,,NGUOI_DAN,,09{i:08d},Tổ {i % 9},{targets}\n")
-    return "".join(lines).encode("utf-8")
+from .list_files import list_csv
 
 
 def _agree(campaign) -> dict:
@@ -47,9 +36,9 @@ def test_every_service_path_keeps_counters_equal_to_a_recount(app, make_campaign
     units = {u.code: u for u in campaign.units}
     so_tp, so_nv, h_da = units["SO_TP"], units["SO_NV"], units["H_DA"]
 
-    import_list(campaign, so_tp, "a.csv", _csv("SO_TP", 1, 30, "SO_TP;H_DA"), mode="replace")
-    import_list(campaign, so_nv, "b.csv", _csv("SO_NV", 100, 24), mode="replace")
-    import_list(campaign, so_nv, "c.csv", _csv("SO_NV", 200, 6, "SO_NV;SO_TP"), mode="append")
+    import_list(campaign, so_tp, "a.csv", list_csv("SO_TP", 1, 30, "SO_TP;H_DA"), mode="replace")
+    import_list(campaign, so_nv, "b.csv", list_csv("SO_NV", 100, 24), mode="replace")
+    import_list(campaign, so_nv, "c.csv", list_csv("SO_NV", 200, 6, "SO_NV;SO_TP"), mode="append")
     assert _total(_agree(campaign), "listed") == 60
 
     for unit in (so_tp, so_nv):
@@ -86,9 +75,9 @@ def test_every_service_path_keeps_counters_equal_to_a_recount(app, make_campaign
 
     # SO_NV's list comes back and is replaced (its invitations go), then appended to.
     return_list(campaign, so_nv, "sửa lại")
-    report = import_list(campaign, so_nv, "d.csv", _csv("SO_NV", 300, 12, "SO_NV;H_DA"), mode="replace")
+    report = import_list(campaign, so_nv, "d.csv", list_csv("SO_NV", 300, 12, "SO_NV;H_DA"), mode="replace")
     assert report["replaced"] == 30
-    import_list(campaign, so_nv, "e.csv", _csv("SO_NV", 400, 3), mode="append")
+    import_list(campaign, so_nv, "e.csv", list_csv("SO_NV", 400, 3), mode="append")
     direct = _agree(campaign)
     assert _total(direct, "listed") == 30 + 15
     submit(campaign, so_nv, explanation="thử nghiệm")
