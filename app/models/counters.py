@@ -8,12 +8,17 @@ SQL, in invitation_vector(); recount() sums the same expressions. Revoked invita
 
 PostgreSQL uses statement-level triggers with transition tables (one delta per counter row and
 statement); SQLite keeps row triggers (no statement triggers, and no slowdown on rows updated
-many times in one transaction).
+many times in one transaction), which the bulk paths (imports, list deletes, invitation
+creation and queueing) set aside for one delta per batch with the same SQL: counted_in_batch().
+One definition: _apply() writes the per-set delta for the PostgreSQL triggers and the SQLite
+batches; the SQLite row triggers and recount() use invitation_vector(); tests/progress/
+test_counter_paths.py and test_concurrent_counters.py check all of them against recount().
 
 The triggers are created with the tables (create_all) and by the initial migration, which carries
 a frozen copy of trigger_statements() (tools/regen_migration.py writes it, tests/test_migrations.py
-checks it against this module); a batch ALTER of `invitations` or `respondents` on SQLite recreates the table
-and must call install_triggers() again.
+checks it against this module: a migration must go on creating what it created when it was
+written, so it does not import this module); a batch ALTER of `invitations` or `respondents` on
+SQLite recreates the table and must call install_triggers() again.
 """
 from contextlib import contextmanager
 from datetime import date
