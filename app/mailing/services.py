@@ -79,11 +79,14 @@ class _Composer:
                 "attempts": 0, "next_attempt_at": self.now, "created_at": self.now}
 
 
-def _insert_outbox(rows: list[dict]) -> None:
-    # COPY on PostgreSQL, one executemany on SQLite (app/core/bulk.py).
-    if rows:
-        columns = tuple(rows[0])
-        insert_rows(OutboxMessage.__table__, columns, (tuple(r[c] for c in columns) for r in rows))
+OUTBOX_COLUMNS = ("campaign_id", "mailbox_id", "respondent_id", "invitation_ids", "kind", "to_addr", "subject",
+                  "body_text", "body_html", "status", "attempts", "next_attempt_at", "created_at")
+
+
+def _insert_outbox(rows) -> None:
+    """Write outbox rows (dicts, rendered as they are written: 100 000 mails are not all held in
+    memory at once). COPY on PostgreSQL, one executemany on SQLite (app/core/bulk.py)."""
+    insert_rows(OutboxMessage.__table__, OUTBOX_COLUMNS, (tuple(r[c] for c in OUTBOX_COLUMNS) for r in rows))
 
 
 def _set_invitations(ids: list[int], **values) -> None:
@@ -158,7 +161,9 @@ def _mail(campaign: Campaign, kind: str, rows: list) -> int:
         by_respondent[person[0]].append((inv_id, nonce, unit_id))
         people[person[0]] = Person(*person)
     composer = _Composer(campaign, kind)
-    _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
+    for unit_id in {person.unit_id for person in people.values()}:
+        composer.mailbox(unit_id)  # its queries now: the rows are rendered while the COPY runs
+    _insert_outbox(composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items())
     return len(by_respondent)
 
 
