@@ -77,6 +77,9 @@ def run(label: str, url: str, sizes: list[int], books: dict) -> None:
     class BenchConfig(DevelopmentConfig):
         SQLALCHEMY_DATABASE_URI = _normalise_db_url(url)
         SQLALCHEMY_ECHO = False
+        # The 1 M-row workbook unpacks to more than the product's zip-bomb limit (200 MB): raised
+        # here so that the scaling row can be measured at all.
+        MAX_UNPACKED_BYTES = 2 * 1024 ** 3
 
     app = create_app(BenchConfig)
     with app.app_context(), app.test_request_context():
@@ -90,15 +93,16 @@ def run(label: str, url: str, sizes: list[int], books: dict) -> None:
                 unit = add_unit(campaign, f"BENCH_{n}", "UBND huyện Bench", "district")
                 db.session.commit()
                 read_s = read_only(data, n)
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 report = import_list(campaign, unit, "bench.xlsx", data, mode="replace")
                 db.session.commit()
-                import_s = time.perf_counter() - t
+                import_s, cpu_s = time.perf_counter() - t, time.process_time() - cpu
                 if n <= 300_000:  # a second read: a busy moment must not flatter the ratio
                     read_s = min(read_s, read_only(data, n))
                 stored = db.session.scalar(db.select(db.func.count(Respondent.id)).where(Respondent.unit_id == unit.id))
                 scale = max(1.0, n / 100_000)  # the 100 k goal, scaled linearly above it
-                base = f"bare read {read_s:.2f} s; import = {import_s / read_s:.2f}× read"
+                base = (f"bare read {read_s:.2f} s; import = {import_s / read_s:.2f}× read; "
+                        f"{import_s / n * 1e6:.0f} µs/row; CPU of this process {cpu_s:.2f} s")
                 record(f"import {n:,} rows", label, import_s, "s", 10 * scale, base)
                 record(f"import {n:,} rows / bare read", label, import_s / read_s, "×", 3.0, f"bare read {read_s:.2f} s")
                 assert stored == n and not report["errors"], (stored, report["errors"][:3])

@@ -53,3 +53,20 @@ def test_upgrade_matches_models_and_downgrades(fresh_url):
             tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
+
+
+def test_the_migration_carries_the_models_counter_triggers():
+    """The migration's frozen copy of the progress-counter triggers is today's definition
+    (app/models/counters.py); after a change there, run tools/regen_migration.py."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.models.counters import drop_statements, trigger_statements
+
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0001_initial_schema.py"
+    spec = importlib.util.spec_from_file_location("initial_schema", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for dialect in ("sqlite", "postgresql"):
+        assert module.COUNTER_TRIGGERS[dialect] == trigger_statements(dialect)
+        assert module.COUNTER_TRIGGERS_DROP[dialect] == drop_statements(dialect)

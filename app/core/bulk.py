@@ -30,6 +30,20 @@ def gc_paused():
         gc.unfreeze()
 
 
+def _repeating(processor):
+    """A bind processor that converts a value equal to the previous one only once (a batch's one
+    time stamp in every row)."""
+    if processor is None:
+        return None
+    last = [object(), None]
+
+    def process(value):
+        if value is not last[0]:
+            last[0], last[1] = value, processor(value)
+        return last[1]
+    return process
+
+
 def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Insert rows (tuples in `columns` order) into `table` in the session's transaction."""
     conn = db.session.connection()
@@ -44,7 +58,7 @@ def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) 
         return
     # SQLite: one executemany of plain tuples on the DBAPI cursor, values converted by the columns'
     # own bind processors (dates as SQLAlchemy stores them) — no per-row dict or statement compile.
-    processors = [table.c[name].type._cached_bind_processor(conn.dialect) for name in columns]
+    processors = [_repeating(p) for p in (table.c[name].type._cached_bind_processor(conn.dialect) for name in columns)]
     if any(processors):
         rows = (tuple(v if p is None or v is None else p(v) for p, v in zip(processors, row)) for row in rows)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"

@@ -18,6 +18,7 @@ from app.core.bulk import gc_paused, insert_rows
 from app.core.tabular import TableError, clean, fold, forbidden_characters, forbidden_message, match_columns, printable, read_rows
 from app.extensions import db
 from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
+from app.models.counters import counted_in_batch
 
 from . import normalise as norm
 from .state import ListError, check_open, get_list, remove_respondents
@@ -104,28 +105,46 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
     return headers, columns, rows
 
 
+TEXT_COLUMNS = ("full_name", "position", "organisation", "address")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the whole-file searches found (see _screen): rows are searched one by one only for that."""
+    forbidden: bool = True
+    suspect: frozenset = frozenset(TEXT_COLUMNS)  # columns that may hold markup or legacy text
+
+
+def _screen(table: list[dict]) -> Screen:
+    """One search per column over the whole file instead of several per cell (100 000 rows)."""
+    return Screen(forbidden=forbidden_characters("\n".join("\n".join(v.values()) for v in table)),
+                  suspect=frozenset(col for col in TEXT_COLUMNS if norm.suspect([v.get(col, "") for v in table])))
+
+
 def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit,
-                 normalised: tuple | None = None) -> tuple[dict | None, list[str]]:
+                 normalised: tuple | None = None, screen: Screen = Screen()) -> tuple[dict | None, list[str]]:
     """Check one row; returns (clean values, []) or (None, reasons). `normalised` is the row's
     (name, e-mail, phone) from the column-wise normalisers (an InvalidValue for a bad value);
-    None (one row edited on the web) normalises them here."""
+    None (one row edited on the web) normalises them here. `screen`: what the whole-file
+    searches found (default: search everything)."""
     if normalised is None:
         normalised = (norm.name_cases([values.get("full_name", "")])[0], norm.emails([values.get("email", "")])[0],
                       norm.phones([values.get("phone", "")])[0])
     errors = []
     out = {}
-    if forbidden_characters("\n".join(values.values())):  # one search per row; per column only when found
+    if screen.forbidden and forbidden_characters("\n".join(values.values())):  # per column only when found
         for col, value in values.items():
             if forbidden_characters(value):
                 errors.append(forbidden_message(norm.COLUMNS[col][1]))
                 values[col] = printable(value)
-    for col in ("full_name", "position", "organisation", "address"):
+    for col in TEXT_COLUMNS:
         value = values.get(col, "")  # already NFC and trimmed (tabular.clean)
         label = norm.COLUMNS[col][1]
-        if norm.MARKUP_RE.search(value):
-            errors.append(_reason("markup", column=label))
-        if norm.looks_legacy(value):
-            errors.append(_reason("legacy", column=label))
+        if col in screen.suspect:
+            if norm.MARKUP_RE.search(value):
+                errors.append(_reason("markup", column=label))
+            if norm.looks_legacy(value):
+                errors.append(_reason("legacy", column=label))
         if len(value) > LIMITS[col]:
             errors.append(_reason("too_long", column=label, n=LIMITS[col]))
         out[col] = value
@@ -224,9 +243,10 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     table = [values for _n, _r, values, _d in parsed]
     normalised = zip(norm.name_cases([v.get("full_name", "") for v in table]),
                      norm.emails([v.get("email", "") for v in table]), norm.phones([v.get("phone", "") for v in table]))
+    screen = _screen(table)
     for (number, raw, values, dated), normal in zip(parsed, normalised):
         origin = (_origin(_at(raw, columns["origin"])) if fixing else None) or number
-        good, errors = validate_row(values, groups, units, unit, normal)
+        good, errors = validate_row(values, groups, units, unit, normal, screen)
         if dated:
             report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
                 "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
@@ -381,10 +401,12 @@ def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
         # No RETURNING over 100 000 rows: read the new ids back by source row instead; the list row
         # is locked, so only this import adds to this unit.
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
-        insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
-            (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
-             v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
-            for c, v in ((c, c.values) for c in fresh)))
+        with counted_in_batch(db.session.connection(), "respondents", "unit_id = :u AND id > :before",
+                              u=unit.id, before=before):
+            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
+                (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
+                 v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
+                for c, v in ((c, c.values) for c in fresh)))
         ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
                                       .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
         targets = [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)]

@@ -143,6 +143,13 @@ def _each_distinct(fn, values: list[str]) -> list:
     return out
 
 
+def suspect(values: list[str]) -> bool:
+    """Whether any value of a column may hold markup or legacy-encoded text: one search over the
+    whole column (a match cannot span two values), so that rows are checked one by one only then."""
+    joined = "\n".join(values)
+    return bool(MARKUP_RE.search(joined) or not joined.isascii() and (LEGACY_RE.search(joined) or VNI_RE.search(joined)))
+
+
 def name_cases(values: list[str]) -> list[str]:
     """name_case() of a column."""
     return _each_distinct(name_case, values)

@@ -11,6 +11,7 @@ from app.core.labels import label
 from app.extensions import db
 from app.mailing.services import forget_respondents
 from app.models import Group, Invitation, Respondent, RespondentList, RespondentTarget, Unit, utcnow
+from app.models.counters import counted_in_batch
 
 EDITABLE = ("draft", "returned")
 
@@ -64,12 +65,16 @@ def remove_respondents(unit: Unit, reason: str) -> int:
     count = db.session.scalar(select(func.count(Respondent.id)).where(Respondent.unit_id == unit.id))
     if not count:
         return 0
-    # Their queued mails, invitations and address proposals are the mailing package's to clear.
-    forget_respondents(ids)
-    db.session.execute(delete(RespondentTarget).where(RespondentTarget.respondent_id.in_(ids)),
-                       execution_options={"synchronize_session": False})
-    db.session.execute(delete(Respondent).where(Respondent.unit_id == unit.id),
-                       execution_options={"synchronize_session": False})
+    conn = db.session.connection()
+    # One counter delta for the whole delete (app/models/counters.py), not one per row on SQLite.
+    with counted_in_batch(conn, "invitations", "respondent_id IN (SELECT id FROM respondents WHERE unit_id = :u)",
+                          u=unit.id), counted_in_batch(conn, "respondents", "unit_id = :u", u=unit.id):
+        # Their queued mails, invitations and address proposals are the mailing package's to clear.
+        forget_respondents(ids)
+        db.session.execute(delete(RespondentTarget).where(RespondentTarget.respondent_id.in_(ids)),
+                           execution_options={"synchronize_session": False})
+        db.session.execute(delete(Respondent).where(Respondent.unit_id == unit.id),
+                           execution_options={"synchronize_session": False})
     return count
 
 

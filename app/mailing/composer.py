@@ -79,7 +79,16 @@ class RenderedMail:
 
 
 def _fill(template: str, values: dict) -> str:
-    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    return _fill_parts(_FIELD.split(template), values)
+
+
+def _fill_parts(parts: list[str], values: dict) -> str:
+    """A template split by _FIELD (text, name, text, name, …, text) with its placeholders filled;
+    an unknown placeholder stays as typed. Split once per campaign, filled per mail (100 000 mails)."""
+    out = parts.copy()
+    for i in range(1, len(out), 2):
+        out[i] = values.get(out[i], "{" + out[i] + "}")
+    return "".join(out)
 
 
 class CompiledTemplate:
@@ -94,6 +103,7 @@ class CompiledTemplate:
         self.html = ('<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>\n'
                      + "\n".join(f"<p>{p}</p>" for p in paragraphs)
                      + f"\n<hr>\n<p><small>{escape(footer).replace(chr(10), '<br>')}</small></p>\n</body></html>\n")
+        self._subject, self._text, self._html = (_FIELD.split(t) for t in (self.subject, self.text, self.html))
 
     def render(self, full_name: str, links: list[Link], deadline: str, not_me_url: str = "") -> RenderedMail:
         units = ", ".join(link.unit_name for link in links)
@@ -108,11 +118,11 @@ class CompiledTemplate:
                 for link in links) + "</ul>"
         values = {"ho_ten": full_name, "don_vi": units, "han": deadline, "duong_dan": text_links,
                   NOT_ME: not_me_url or "-"}
-        subject = " ".join(_fill(self.subject, values).split())  # no line breaks in a header
+        subject = " ".join(_fill_parts(self._subject, values).split())  # no line breaks in a header
         html_values = {"ho_ten": escape(full_name), "don_vi": escape(units), "han": escape(deadline),
                        "duong_dan": html_links,
                        NOT_ME: f'<a href="{escape(not_me_url)}">{escape(not_me_url)}</a>' if not_me_url else "-"}
-        return RenderedMail(subject, _fill(self.text, values), _fill(self.html, html_values))
+        return RenderedMail(subject, _fill_parts(self._text, values), _fill_parts(self._html, html_values))
 
 
 def render(template: dict, full_name: str, links: list[Link], deadline: str, footer: str) -> RenderedMail:

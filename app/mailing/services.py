@@ -12,13 +12,14 @@ from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from app.core import audit, clock
 from app.core.bulk import insert_rows
 from app.extensions import db
 from app.models import (AddressProposal, AuditEntry, Campaign, Group, Invitation, OutboxMessage, Respondent,
                         RespondentList, RespondentTarget, Unit, utcnow)
+from app.models.counters import counted_in_batch
 
 from . import tokens
 from .composer import CompiledTemplate, Link, contact_footer, templates_for
@@ -47,6 +48,7 @@ class _Composer:
         self.unit_codes = dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id)).all())
         self._boxes: dict[int, tuple] = {}
         self._compiled: dict[str, CompiledTemplate] = {}
+        self.now = utcnow()  # one time stamp for the batch
 
     def mailbox(self, unit_id: int) -> tuple:
         """(mailbox_id or None, footer) for mail sent on behalf of a unit."""
@@ -74,19 +76,26 @@ class _Composer:
         return {"campaign_id": self.campaign.id, "mailbox_id": mailbox_id, "respondent_id": respondent.id,
                 "invitation_ids": [i[0] for i in invitations], "kind": self.kind, "to_addr": respondent.email,
                 "subject": mail.subject[:500], "body_text": mail.text, "body_html": mail.html, "status": "queued",
-                "attempts": 0, "next_attempt_at": utcnow(), "created_at": utcnow()}
+                "attempts": 0, "next_attempt_at": self.now, "created_at": self.now}
 
 
-def _insert_outbox(rows: list[dict]) -> None:
-    # COPY on PostgreSQL, one executemany on SQLite (app/core/bulk.py).
-    if rows:
-        columns = tuple(rows[0])
-        insert_rows(OutboxMessage.__table__, columns, (tuple(r[c] for c in columns) for r in rows))
+OUTBOX_COLUMNS = ("campaign_id", "mailbox_id", "respondent_id", "invitation_ids", "kind", "to_addr", "subject",
+                  "body_text", "body_html", "status", "attempts", "next_attempt_at", "created_at")
+
+
+def _insert_outbox(rows) -> None:
+    """Write outbox rows (dicts, rendered as they are written: 100 000 mails are not all held in
+    memory at once). COPY on PostgreSQL, one executemany on SQLite (app/core/bulk.py)."""
+    insert_rows(OutboxMessage.__table__, OUTBOX_COLUMNS, (tuple(r[c] for c in OUTBOX_COLUMNS) for r in rows))
 
 
 def _set_invitations(ids: list[int], **values) -> None:
+    """Update invitations by id in chunks, each counted as one delta (app/models/counters.py)."""
+    conn = db.session.connection()
     for i in range(0, len(ids), CHUNK):
-        db.session.execute(update(Invitation).where(Invitation.id.in_(ids[i:i + CHUNK])).values(**values))
+        chunk = ids[i:i + CHUNK]
+        with counted_in_batch(conn, "invitations", "id IN :ids", ids=chunk):
+            db.session.execute(update(Invitation).where(Invitation.id.in_(chunk)).values(**values))
 
 
 def _mailable():
@@ -95,47 +104,84 @@ def _mailable():
 
 def create_invitations(campaign: Campaign) -> int:
     """One invitation per (approved respondent, assessed unit, questionnaire); returns how many are new."""
+    return _create_invitations(campaign, queue=False)[0]
+
+
+def _create_invitations(campaign: Campaign, queue: bool) -> tuple[int, list]:
+    """Create the missing invitations; with `queue`, those of mailable respondents are written
+    already queued (no second pass updating 100 000 rows) and returned as mail rows
+    (invitation id, nonce, unit id, *PERSON). Returns (how many were created, mail rows)."""
     approved = select(RespondentList.unit_id).where(RespondentList.campaign_id == campaign.id,
                                                     RespondentList.state == "approved")
     wanted = db.session.execute(
-        select(Respondent.id, RespondentTarget.unit_id, Respondent.group_id, Group.questionnaire_code)
+        select(Respondent.id, RespondentTarget.unit_id, Respondent.group_id, Group.questionnaire_code,
+               and_(*_mailable()))
         .join(RespondentTarget, RespondentTarget.respondent_id == Respondent.id)
         .join(Group, Group.id == Respondent.group_id)
         .where(Respondent.campaign_id == campaign.id, Respondent.unit_id.in_(approved))).all()
     existing = set(db.session.execute(select(Invitation.respondent_id, Invitation.unit_id, Invitation.questionnaire_code)
                                       .where(Invitation.campaign_id == campaign.id)).all())
     now = utcnow()
-    new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "pending", 0, now)
-           for rid, uid, gid, q in wanted if (rid, uid, q) not in existing]
-    # COPY on PostgreSQL, one executemany on SQLite; the counter triggers see one statement.
-    insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
-                                       "nonce", "status", "reminder_count", "created_at"), new)
-    return len(new)
+    new = [(campaign.id, rid, uid, gid, q, tokens.new_nonce(), "queued" if queue and mailable else "pending", 0, now)
+           for rid, uid, gid, q, mailable in wanted if (rid, uid, q) not in existing]
+    new.sort(key=lambda row: row[1])  # in respondent order: the foreign-key checks read the index in order
+    # COPY on PostgreSQL, one executemany on SQLite; counted as one delta (app/models/counters.py).
+    before = db.session.scalar(select(func.max(Invitation.id))) or 0
+    with counted_in_batch(db.session.connection(), "invitations", "campaign_id = :c AND id > :before",
+                          c=campaign.id, before=before):
+        insert_rows(Invitation.__table__, ("campaign_id", "respondent_id", "unit_id", "group_id", "questionnaire_code",
+                                           "nonce", "status", "reminder_count", "created_at"), new)
+    if not queue:
+        return len(new), []
+    # Their ids, read back: every id above the old maximum, kept when the nonce is one written here.
+    ours = {row[5] for row in new if row[6] == "queued"}
+    rows = [row for row in db.session.execute(
+        select(Invitation.id, Invitation.nonce, Invitation.unit_id, *PERSON)
+        .join(Respondent, Respondent.id == Invitation.respondent_id)
+        .where(Invitation.campaign_id == campaign.id, Invitation.id > before, Invitation.status == "queued"))
+        if row[1] in ours]
+    return len(new), rows
 
 
-def _queue_pending(campaign: Campaign, kind: str, where=()) -> tuple[int, int]:
-    """Queue one mail per respondent for their pending invitations. Returns (invitations, mails)."""
-    rows = db.session.execute(
+def _pending_rows(campaign: Campaign, where=()) -> list:
+    """Mail rows (invitation id, nonce, unit id, *PERSON) of pending invitations to mailable respondents."""
+    return db.session.execute(
         select(Invitation.id, Invitation.nonce, Invitation.unit_id, *PERSON)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
         .where(Invitation.campaign_id == campaign.id, Invitation.status == "pending",
                Invitation.answered_on.is_(None), *_mailable(), *where)
         .order_by(Respondent.id, Invitation.id)).all()
+
+
+def _mail(campaign: Campaign, kind: str, rows: list) -> int:
+    """Queue one mail per respondent listing their invitations' links; returns how many mails."""
     by_respondent: dict[int, list] = defaultdict(list)
     people = {}
-    for inv_id, nonce, unit_id, *person in rows:
+    for inv_id, nonce, unit_id, *person in sorted(rows, key=lambda r: (r[3], r[0])):  # respondent, invitation
         by_respondent[person[0]].append((inv_id, nonce, unit_id))
         people[person[0]] = Person(*person)
     composer = _Composer(campaign, kind)
-    _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
+    for unit_id in {person.unit_id for person in people.values()}:
+        composer.mailbox(unit_id)  # its queries now: the rows are rendered while the COPY runs
+    _insert_outbox(composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items())
+    return len(by_respondent)
+
+
+def _queue_pending(campaign: Campaign, kind: str, where=()) -> tuple[int, int]:
+    """Queue one mail per respondent for their pending invitations. Returns (invitations, mails)."""
+    rows = _pending_rows(campaign, where)
+    mails = _mail(campaign, kind, rows)
     _set_invitations([r[0] for r in rows], status="queued", last_error=None)
-    return len(rows), len(by_respondent)
+    return len(rows), mails
 
 
 def queue_invitations_report(campaign: Campaign, actor=None) -> dict:
     """Create missing invitations and queue the mails; idempotent (a second run queues nothing)."""
-    created = create_invitations(campaign)
-    queued, mails = _queue_pending(campaign, "invitation")
+    pending = _pending_rows(campaign)  # created earlier (e.g. for a preview), not mailed yet
+    created, fresh = _create_invitations(campaign, queue=True)
+    _set_invitations([r[0] for r in pending], status="queued", last_error=None)
+    mails = _mail(campaign, "invitation", pending + fresh)
+    queued = len(pending) + len(fresh)
     db.session.flush()
     audit.record("invitations.queue", actor, campaign.id, target=campaign.name, created=created, queued=queued,
                  mails=mails)
@@ -169,20 +215,12 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
         .order_by(Respondent.id, Invitation.id)).all()
     if not rows:
         return 0
-    by_respondent: dict[int, list] = defaultdict(list)
-    people = {}
-    for inv_id, nonce, unit_id, *person in rows:
-        by_respondent[person[0]].append((inv_id, nonce, unit_id))
-        people[person[0]] = Person(*person)
-    composer = _Composer(campaign, "reminder")
-    _insert_outbox([composer.outbox_row(people[rid], invs) for rid, invs in by_respondent.items()])
+    mails = _mail(campaign, "reminder", rows)
     ids = [r[0] for r in rows]
-    for i in range(0, len(ids), CHUNK):
-        db.session.execute(update(Invitation).where(Invitation.id.in_(ids[i:i + CHUNK]))
-                           .values(reminder_count=Invitation.reminder_count + 1, last_reminder_at=now))
+    _set_invitations(ids, reminder_count=Invitation.reminder_count + 1, last_reminder_at=now)
     db.session.flush()
     audit.record("reminders.queue", actor, campaign.id, target=getattr(unit, "code", "") or getattr(group, "code", ""),
-                 invitations=len(ids), mails=len(by_respondent))
+                 invitations=len(ids), mails=mails)
     return len(ids)
 
 

@@ -17,18 +17,9 @@ from app.lists.importer import import_list
 from app.models import Invitation, Respondent, utcnow
 from app.progress.services import Counts, read_counters, recount, recount_per_day, answers_per_day
 
-HEADER = "STT,Họ và tên,Chức vụ,Đơn vị công tác,Nhóm đối tượng,Email,Số điện thoại,Địa chỉ,Đơn vị được đánh giá\n"
+from .list_files import list_csv
+
 PEOPLE = 240
-
-
-def _csv(unit: str, start: int, n: int, targets: str = "") -> bytes:
-    lines = [HEADER]
-    for i in range(start, start + n):
-        if i % 3 == 0:
-            lines.append(f"{i},NGUYỄN VĂN {i},Trưởng phòng,Sở,LD_SO,cb{i}.{unit.lower()}@example.gov.vn,,,{targets}\n")
-        else:
-            lines.append(f"{i},trần thị {i},,,NGUOI_DAN,,09{i:08d},Tổ {i % 9},{targets}\n")
-    return "".join(lines).encode("utf-8")
 
 
 def _retrying(app, work, errors: list) -> None:
@@ -92,7 +83,7 @@ def test_parallel_imports_answers_and_mail_updates_keep_counters_exact(app, make
                 camp = db.session.get(type(campaign), cid)
                 unit_now = db.session.get(type(unit), unit.id)
                 mode = "replace" if r % 2 == 0 else "append"
-                import_list(camp, unit_now, "list.csv", _csv(unit.code, 1000 * r, 60, "SO_TP;H_DA"), mode=mode)
+                import_list(camp, unit_now, "list.csv", list_csv(unit.code, 1000 * r, 60, "SO_TP;H_DA"), mode=mode)
             return work
         return [step(r) for r in range(rounds)]
 
