@@ -182,7 +182,7 @@ def run(label: str, url: str, n: int, n_units: int) -> None:
             q_first, q_med = _time(lambda: campaign_progress(campaign))
             client = app.test_client()
             with client.session_transaction() as sess:
-                sess["_user_id"] = str(user.id)
+                sess["_user_id"] = user.get_id()  # carries the session version
                 sess["_fresh"] = True
             url_page = f"/progress/campaigns/{campaign.id}"
 

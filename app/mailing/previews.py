@@ -54,10 +54,14 @@ def reminder_preview(campaign: Campaign, unit_ids: list[int] | None = None,
         elif why in ("capped", "too_soon", "undeliverable"):
             setattr(out, why, getattr(out, why) + n)
     if out.invitations:
+        # The "due" test stays in the select list, not in WHERE: with it in WHERE, SQLite walks every
+        # respondent and probes invitations per unit id (0.7 s for 20 000 invitations); this way it
+        # reads the campaign's invitations by index, as the query above does.
+        due = db.and_(*mailable, ~capped, ~too_soon)
         due_people = db.session.scalar(
-            select(func.count(func.distinct(Invitation.respondent_id))).join(
+            select(func.count(func.distinct(case((due, Invitation.respondent_id))))).join(
                 Respondent, Respondent.id == Invitation.respondent_id)
-            .where(*where, *mailable, ~capped, ~too_soon))
+            .where(*where))
     out.mails = int(due_people or 0)
     return out
 
