@@ -57,6 +57,8 @@ test: install-dev catalogs
 	fi
 
 bench: install-dev catalogs
+	@# the scratch PostgreSQL database the benches use unless BENCH_PG_URL names another
+	@[ -n "$$BENCH_PG_URL" ] || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE ps_speed_bench" 2>/dev/null || true
 	$(PY) -m bench
 
 clean:
