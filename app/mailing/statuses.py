@@ -1,0 +1,176 @@
+"""How the outbox worker records what the SMTP server accepted: in groups, on a connection of
+its own, off the sending thread (the crash bound is explained in app/mailing/outbox.py).
+"""
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import DateTime, bindparam, text
+
+from app.extensions import db
+from app.models import utcnow
+
+GROUP = 10  #: accepted messages recorded 'sent' in one statement and one commit
+INVITATION_GROUP = 200  #: messages whose invitations are marked 'sent' in one statement
+
+# The hot path, in two steps (plain text statements, compiled once):
+# 1. every GROUP accepted messages: their outbox rows become 'sent' (the durable record; the row
+#    keeps claimed_by = the worker, meaning "its invitations are not marked yet");
+# 2. every INVITATION_GROUP messages and at the end of a batch: their invitations become 'sent'
+#    in one statement (the counters' trigger — one run per statement on PostgreSQL, one per row
+#    on SQLite — is the costly part) and claimed_by is cleared, in one transaction.
+# A worker that dies between the two leaves 'sent' rows still claimed: reclaim_stale() marks
+# their invitations after the lease. Nothing is sent again for them.
+_SENT = text("UPDATE outbox_messages SET status = 'sent', sent_at = :now, smtp_code = 250, message_id = :mid, "
+             "last_error = NULL, attempts = attempts + 1 "
+             "WHERE id = :id AND status = 'sending' AND claimed_by = :worker"
+             ).bindparams(bindparam("now", type_=DateTime()))
+_SENT_PG = text(  # the whole group in one statement: one round trip, atomic on an autocommit connection
+    "UPDATE outbox_messages AS o SET status = 'sent', sent_at = g.sent_at, smtp_code = 250, message_id = g.mid, "
+    "last_error = NULL, attempts = o.attempts + 1 "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:mids AS text[]), CAST(:ats AS timestamp[])) AS g(id, mid, sent_at) "
+    "WHERE o.id = g.id AND o.status = 'sending' AND o.claimed_by = :worker")
+_INVITATIONS_SENT = text("UPDATE invitations SET status = 'sent', sent_at = :now, last_error = NULL "
+                         "WHERE id IN :ids AND status = 'queued'"
+                         ).bindparams(bindparam("now", type_=DateTime()), bindparam("ids", expanding=True))
+_LINKED = text("UPDATE outbox_messages SET claimed_by = NULL WHERE id IN :ids AND status = 'sent' AND claimed_by = :worker"
+               ).bindparams(bindparam("ids", expanding=True))
+_LINKED_PG = text(
+    "WITH linked AS (UPDATE outbox_messages SET claimed_by = NULL "
+    "WHERE id = ANY(CAST(:ids AS bigint[])) AND status = 'sent' AND claimed_by = :worker) "
+    "UPDATE invitations SET status = 'sent', sent_at = :now, last_error = NULL "
+    "WHERE id = ANY(CAST(:invitation_ids AS bigint[])) AND status = 'queued'").bindparams(bindparam("now", type_=DateTime()))
+
+
+def _mark_sent(conn, accepted: list, worker: str) -> None:
+    """Step 1 for one group of accepted messages — [(row, sent_at, message_id)] — in one transaction."""
+    if not accepted:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(_SENT_PG, {"ids": [row.id for row, _at, _mid in accepted], "worker": worker,
+                                "mids": [mid[:255] for _row, _at, mid in accepted],
+                                "ats": [at for _row, at, _mid in accepted]})
+    else:
+        conn.execute(_SENT, [{"now": at, "mid": mid[:255], "id": row.id, "worker": worker} for row, at, mid in accepted])
+    conn.commit()
+
+
+def link_invitations(conn, rows: list, worker, now: datetime) -> None:
+    """Step 2: the invitations of these 'sent' rows become 'sent' (one statement), the rows are
+    released. The caller commits."""
+    if not rows:
+        return
+    ids = [row.id for row in rows]
+    invitation_ids = [i for row in rows if row.kind == "invitation" for i in row.invitation_ids or ()]
+    if conn.dialect.name == "postgresql":
+        conn.execute(_LINKED_PG, {"ids": ids, "worker": worker, "now": now, "invitation_ids": invitation_ids})
+    else:
+        conn.execute(_LINKED, {"ids": ids, "worker": worker})
+        if invitation_ids:
+            conn.execute(_INVITATIONS_SENT, {"now": now, "ids": invitation_ids})
+
+
+def _write_statuses(conn, accepted: list, to_link: list, worker: str) -> None:
+    _mark_sent(conn, accepted, worker)
+    link_invitations(conn, to_link, worker, utcnow())
+    conn.commit()
+
+
+def status_connection():
+    """A dedicated connection for the status commits of one batch (groups, refusals, retries).
+
+    SQLite: WAL with synchronous=NORMAL on this connection, so a status commit does not fsync.
+    A killed process loses nothing committed (the WAL is in the OS already); only a power cut
+    could lose the last statuses, which the lease then resends — the documented duplicate case.
+
+    PostgreSQL: synchronous_commit=off on this connection only, so a status commit does not wait
+    for the WAL flush. Same trade-off: a worker that dies loses nothing it committed (the server
+    has it); only a crash of PostgreSQL itself could lose the last few status writes (at most
+    ~3 × wal_writer_delay), and those rows are resent after the lease — duplicates of mails the
+    server already accepted, never a lost one."""
+    conn = db.engine.connect()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        conn.commit()
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET synchronous_commit = off")
+        conn.commit()
+    return conn
+
+
+def close_status_connection(conn) -> None:
+    # The setting is per session and the connection goes back to the pool: give it back as found.
+    try:
+        if conn.dialect.name == "postgresql" and not conn.invalidated:
+            conn.rollback()
+            conn.exec_driver_sql("RESET synchronous_commit")
+            conn.commit()
+    finally:
+        conn.close()
+
+
+class Recorder:
+    """Writes the statuses of one batch on its own connection.
+
+    Accepted messages are collected in groups of GROUP; a full group is committed by a
+    background thread while the next group is being sent, and the next group waits for it — so
+    at most two groups (≤ RESEND_BOUND messages) are ever accepted and not yet committed. Their
+    invitations are marked every INVITATION_GROUP messages and at the end (link_invitations).
+    Refusals, retries and releases are written at once, after the group being written."""
+
+    def __init__(self, worker: str):
+        self.worker, self.group, self.unlinked, self.writing = worker, [], [], None
+        self.conn = status_connection()
+        self.group_conn = self.conn
+        if self.conn.dialect.name == "postgresql":  # one autocommitted statement per step
+            self.group_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-status")
+
+    def accepted(self, row, message_id: str) -> None:
+        self.group.append((row, utcnow(), message_id))
+        if len(self.group) >= GROUP:
+            self._write(link=len(self.unlinked) + len(self.group) >= INVITATION_GROUP, wait=False)
+
+    def _write(self, link: bool, wait: bool) -> None:
+        self.settled()
+        group, self.group = self.group, []
+        self.unlinked += [row for row, _at, _mid in group]
+        to_link = []
+        if link:
+            to_link, self.unlinked = self.unlinked, []
+        if wait:
+            _write_statuses(self.group_conn, group, to_link, self.worker)
+        else:
+            self.writing = self.thread.submit(_write_statuses, self.group_conn, group, to_link, self.worker)
+
+    def settled(self):
+        """The connection, once the group being written is committed (its error is raised here)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing.result()
+        return self.conn
+
+    def finish(self) -> None:
+        self._write(link=True, wait=True)
+
+    def after_error(self) -> None:
+        """An exception mid-batch (not a kill): still record what the server has accepted, so that
+        only the message in flight may go out twice. If the database is what failed, the lease
+        resends the unrecorded groups — within the crash bound."""
+        try:
+            self.settled()
+        except Exception:
+            current_app.logger.warning("outbox: a group of accepted messages was not recorded", exc_info=True)
+        try:
+            self.group_conn.rollback()
+            self.finish()
+        except Exception:  # the original exception is the one to report
+            current_app.logger.warning("outbox: %d accepted messages not recorded; they are resent after the lease",
+                                       len(self.group), exc_info=True)
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+        if self.group_conn is not self.conn:
+            close_status_connection(self.group_conn)
+        close_status_connection(self.conn)
