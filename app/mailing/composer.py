@@ -4,7 +4,10 @@ Placeholders are replaced by a fixed regex, never by str.format (a template writ
 user must not reach attributes of Python objects). The HTML body is derived from the text
 template, escaped, so an edited template cannot inject markup.
 """
+import binascii
+import os
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from email.header import Header
@@ -199,10 +202,21 @@ def _header(name: str, value: str) -> str:
 
 
 def _b64_body(text: str) -> str:
-    import base64
+    raw = binascii.b2a_base64(text.encode(), newline=False).decode("ascii")
+    return "\r\n".join([raw[i:i + 76] for i in range(0, len(raw), 76)])
 
-    raw = base64.b64encode(text.encode()).decode()
-    return "\r\n".join(raw[i:i + 76] for i in range(0, len(raw), 76))
+
+_date = (0, "")  #: (second, Date header value): formatted once per second, not once per message
+
+
+def _date_header() -> str:
+    global _date
+    second, value = _date
+    now = int(time.time())
+    if second != now:
+        value = formatdate(now, usegmt=True)
+        _date = (now, value)  # one assignment: another thread sees the old pair or the new one
+    return value
 
 
 def build_mime(*, sender: str, sender_name: str, reply_to: str | None, to_addr: str, subject: str,
@@ -211,18 +225,20 @@ def build_mime(*, sender: str, sender_name: str, reply_to: str | None, to_addr: 
 
     Written directly rather than through EmailMessage: the worker builds one per message and
     the email package's header parsing was most of the send time (and folds long Vietnamese
-    subjects wrongly on Python 3.11). A non-ASCII address is written raw (SMTPUTF8)."""
-    import secrets
-
-    message_id = make_msgid(idstring=secrets.token_hex(4), domain=sender.rpartition("@")[2] or "parsurvey.local")
-    boundary = "=_ps_" + secrets.token_hex(12)
+    subjects wrongly on Python 3.11). A non-ASCII address is written raw (SMTPUTF8).
+    Per message only the random parts are drawn (one read of the system's randomness for the
+    Message-ID and the boundary); the headers that repeat are cached."""
+    rand = os.urandom(16).hex()
+    # The shape of email.utils.make_msgid (time, pid, random), with 64 random bits of our own.
+    message_id = f"<{int(time.time() * 100)}.{os.getpid()}.{rand[:16]}@{sender.rpartition('@')[2] or 'parsurvey.local'}>"
+    boundary = "=_ps_" + rand[16:]
     name = _header("From", sender_name)[6:] if sender_name else ""
     if name and sender_name.isascii():
         name = '"' + sender_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     lines = [f"From: {name} <{sender}>" if name else f"From: {sender}", f"To: {to_addr}"]
     if reply_to:
         lines.append(f"Reply-To: {reply_to}")
-    lines += [_header("Subject", subject), f"Date: {formatdate(usegmt=True)}", f"Message-ID: {message_id}",
+    lines += [_header("Subject", subject), f"Date: {_date_header()}", f"Message-ID: {message_id}",
               "Auto-Submitted: auto-generated", "MIME-Version: 1.0",
               f'Content-Type: multipart/alternative; boundary="{boundary}"', "",
               f"--{boundary}", 'Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: base64", "",

@@ -155,27 +155,31 @@ def _repair_links(now: datetime, stale) -> None:
         link_invitations(db.session.connection(), [row for row in unlinked if row.claimed_by == worker], worker, now)
 
 
-def claim(mailbox_id, worker: str, now: datetime, limit: int) -> list[int]:
-    """Claim up to `limit` due rows of one mailbox in a short transaction (SKIP LOCKED on PostgreSQL)."""
+OUT, INV, RESP = OutboxMessage.__table__, Invitation.__table__, Respondent.__table__
+#: What send_batch needs of a claimed row; returned by the claiming statement itself.
+_SENDING = (OUT.c.id, OUT.c.kind, OUT.c.to_addr, OUT.c.subject, OUT.c.body_text, OUT.c.body_html,
+            OUT.c.invitation_ids, OUT.c.respondent_id, OUT.c.attempts)
+
+
+def claim(mailbox_id, worker: str, now: datetime, limit: int) -> list:
+    """Claim up to `limit` due rows of one mailbox in a short transaction (SKIP LOCKED on PostgreSQL);
+    returns the claimed rows, by id, with what sending them needs.
+
+    Two statements: the due ids are selected and locked, then marked 'sending' with RETURNING — so
+    the rows returned are exactly the ones this worker claimed (a row another claimer took in
+    between fails `status = 'queued'`), without reading them again."""
     ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now, _box_filter(mailbox_id))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
         .with_for_update(skip_locked=True)).all()
+    rows = []
     if ids:
-        db.session.execute(update(OutboxMessage)
-                           .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "queued")
-                           .values(status="sending", claimed_by=worker, claimed_at=now))
+        rows = db.session.execute(update(OUT).where(OUT.c.id.in_(ids), OUT.c.status == "queued")
+                                  .values(status="sending", claimed_by=worker, claimed_at=now)
+                                  .returning(*_SENDING)).all()
     db.session.commit()
-    if not ids:
-        return []
-    # Re-read: on SQLite a concurrent claimer is excluded by the lock file, but be exact anyway.
-    return list(db.session.scalars(select(OutboxMessage.id).where(
-        OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
-        .order_by(OutboxMessage.id)))
-
-
-OUT, INV, RESP = OutboxMessage.__table__, Invitation.__table__, Respondent.__table__
+    return sorted(rows, key=lambda row: row.id)
 
 
 def _mine(mid: int, worker: str):
@@ -287,17 +291,11 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def send_batch(route: Route, ids: list[int], worker: str, after_accept=None, should_stop=None,
+def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_stop=None,
                connections: Connections | None = None) -> DrainResult:
-    """Send the claimed rows through the mailbox's connection; statuses are written by a
-    _Recorder (groups of accepted messages, see the crash bound in the module's docstring)."""
+    """Send the claimed rows (claim's result) through the mailbox's connection; statuses are
+    written by a Recorder (groups of accepted messages, see the crash bound in the module's docstring)."""
     result = DrainResult()
-    rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.to_addr,
-                                     OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
-                                     OutboxMessage.invitation_ids, OutboxMessage.respondent_id,
-                                     OutboxMessage.attempts)
-                              .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
-    db.session.commit()  # end the read transaction: nothing is held open while talking SMTP
     if route.settings is None:
         sender, name, reply_to = default_sender()
     else:
@@ -371,9 +369,9 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
             continue
         n, limited = allowance(route, now, batch)
         result.rate_limited = result.rate_limited or limited
-        ids = claim(key, worker, now, n) if n else []
-        if ids:
-            result.add(send_batch(route, ids, worker, after_accept=after_accept, should_stop=should_stop,
+        rows = claim(key, worker, now, n) if n else []
+        if rows:
+            result.add(send_batch(route, rows, worker, after_accept=after_accept, should_stop=should_stop,
                                   connections=connections))
     return result
 
