@@ -5,6 +5,7 @@ Errors are classified so the worker can decide: temporary (retry with back-off),
 password) that the secretariat must fix — that one pauses the mailbox instead of looping.
 """
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -39,6 +40,51 @@ def needs_smtputf8(*addresses: str) -> bool:
     return any(not a.isascii() for a in addresses)
 
 
+#: An address smtplib.quoteaddr would return unchanged inside <>: dot-separated atoms of plain
+#: characters, one @ — nothing for its RFC 5322 parser to unquote, strip or reinterpret.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
+
+
+def quote_address(address: str) -> str:
+    """smtplib.quoteaddr(address), without its parser for the plain addresses that nearly every
+    message has (the parser was a third of smtplib's time per message); anything else is still
+    quoted by smtplib."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
+class _QuotedOnce:
+    """smtplib's MAIL and RCPT (Python 3.11, unchanged) with quote_address for smtplib.quoteaddr."""
+
+    def mail(self, sender, options=()):
+        optionlist = ""
+        if options and self.does_esmtp:
+            if any(x.lower() == "smtputf8" for x in options):
+                if self.has_extn("smtputf8"):
+                    self.command_encoding = "utf-8"
+                else:
+                    raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
+            optionlist = " " + " ".join(options)
+        self.putcmd("mail", "FROM:%s%s" % (quote_address(sender), optionlist))
+        return self.getreply()
+
+    def rcpt(self, recip, options=()):
+        optionlist = ""
+        if options and self.does_esmtp:
+            optionlist = " " + " ".join(options)
+        self.putcmd("rcpt", "TO:%s%s" % (quote_address(recip), optionlist))
+        return self.getreply()
+
+
+class _SMTP(_QuotedOnce, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_QuotedOnce, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpTransport:
     """One SMTP connection reused for a batch (STARTTLS, implicit TLS or plain; login optional)."""
 
@@ -55,9 +101,9 @@ class SmtpTransport:
         s = self.settings
         try:
             if s.tls == "ssl":
-                self.smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=self.ssl_context)
+                self.smtp = _SMTP_SSL(s.host, s.port, timeout=self.timeout, context=self.ssl_context)
             else:
-                self.smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+                self.smtp = _SMTP(s.host, s.port, timeout=self.timeout)
             self.smtp.ehlo()
             if s.tls == "starttls":
                 self.smtp.starttls(context=self.ssl_context)

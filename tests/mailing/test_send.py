@@ -79,3 +79,17 @@ def test_one_mail_lists_each_unit_for_a_respondent_assessing_several(app, make_c
     units = {resolve_survey_link(t, clock.today()).invitation.unit_id for t in tokens_in_mail}
     assert len(units) == 3
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1
+
+
+def test_the_worker_quotes_envelope_addresses_exactly_as_smtplib():
+    """The worker skips smtplib's address parser for plain addresses (transport.quote_address);
+    the MAIL FROM / RCPT TO it writes must be what smtplib.quoteaddr would have written."""
+    import smtplib
+
+    from app.mailing.transport import quote_address
+
+    addresses = ["nguoi12@bench.gov.vn", "a.b+c@x-y.vn", "a%b@c", "a_b@c.d", ".a@b", "a..b@c", "a@b.",
+                 "Nguyễn Văn A <a@b.vn>", "người@bộ.vn", "a@b@c", '"x y"@b.vn', "a@[1.2.3.4]", "<a@b.vn>",
+                 "a(comment)@b.vn", " a@b.vn ", "a b@c.vn", ""]
+    for address in addresses:
+        assert quote_address(address) == smtplib.quoteaddr(address), address
