@@ -35,7 +35,9 @@ def headers(shown: tuple[str, ...] = SHOWN) -> list[str]:
 
 
 def _figures(c: Counts, shown: tuple[str, ...]) -> list:
-    return [(None if c.rate is None else round(c.rate, 2)) if name == "rate" else getattr(c, name) for name in shown]
+    """The figures in ``shown`` order; one withheld from this reader (app/progress/folding.py) reads "ẩn"."""
+    return [(None if c.rate is None else round(c.rate, 2)) if name == "rate"
+            else _("ẩn") if getattr(c, name) is None else getattr(c, name) for name in shown]
 
 
 def rows(progress: Progress, indent: str = "") -> list[list]:

@@ -25,6 +25,8 @@ from app.extensions import db
 from app.models import Campaign, DailyAnswerCounter, Group, Invitation, ProgressCounter, Respondent, Unit, utcnow
 from app.models.counters import COUNTED, invitation_vector
 
+from .folding import GroupSet, fold_groups, hide_small_total
+
 SORT_KEYS = ("code", "name", "kind", "listed", "invitations", "invited", "delivered", "failed", "opened",
              "answered", "rate", "reminders")
 
@@ -56,8 +58,11 @@ class Counts:
 
     @property
     def rate(self) -> float | None:
-        """Answer rate in percent (answered / invitations), None without invitations."""
-        return 100.0 * self.answered / self.invitations if self.invitations else None
+        """Answer rate in percent (answered / invitations), None without invitations or when
+        "answered" is withheld from this reader (app/progress/folding.py)."""
+        if not self.invitations or self.answered is None:
+            return None
+        return 100.0 * self.answered / self.invitations
 
     def add(self, o: "Counts") -> None:
         # Spelled out: this runs once per counter row, thousands of times per page.
@@ -67,7 +72,8 @@ class Counts:
         self.delivered += o.delivered
         self.failed += o.failed
         self.opened += o.opened
-        self.answered += o.answered
+        # A withheld figure stays withheld in every total it is part of (app/progress/folding.py).
+        self.answered = None if self.answered is None or o.answered is None else self.answered + o.answered
         self.reminders += o.reminders
 
     def as_dict(self, shown: tuple[str, ...] = SHOWN) -> dict:
@@ -194,20 +200,27 @@ def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
     if filters.kind:
         units = [u for u in units if u.kind == filters.kind]
     rows = {u.id: UnitRow(u) for u in units}
-    cells: dict[tuple[int, int], Counts] = {}
-
-    def cell_allowed(unit_id, group_id) -> bool:
-        return (unit_id in rows and group_id in group_by_id
-                and (filters.group_id is None or group_id == filters.group_id))
-
-    for key, counts in read_counters(campaign, list(rows) if unit_ids is not None else None).items():
-        if cell_allowed(*key):
-            cells[key] = counts
-
-    for (unit_id, group_id), counts in sorted(cells.items(), key=lambda kv: group_by_id[kv[0][1]].priority):
+    per_unit: dict[int, list] = {}
+    for (unit_id, group_id), counts in read_counters(campaign, list(rows) if unit_ids is not None else None).items():
+        if unit_id in rows and group_id in group_by_id:
+            per_unit.setdefault(unit_id, []).append((group_by_id[group_id], counts))
+    # The assessed unit's view: small cells merged before the group filter (app/progress/folding.py).
+    fold_below = (campaign.min_cell_sheets or 3) if shown == FOCAL_SHOWN else None
+    for unit_id, cells in per_unit.items():
+        if fold_below:
+            cells = fold_groups(cells, fold_below, Counts)
+        else:
+            cells.sort(key=lambda cell: cell[0].priority)
         row = rows[unit_id]
-        row.groups.append(GroupRow(group_by_id[group_id], counts))
-        row.counts.add(counts)
+        for group, counts in cells:
+            if filters.group_id is None or (group.contains(filters.group_id) if isinstance(group, GroupSet)
+                                            else group.id == filters.group_id):
+                row.groups.append(GroupRow(group, counts))
+                row.counts.add(counts)
+        if fold_below:
+            hide_small_total(row.counts, fold_below)
+            for gr in row.groups:
+                hide_small_total(gr.counts, fold_below)
 
     result = list(rows.values())
     if filters.group_id is not None:
@@ -221,11 +234,14 @@ def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
     for r in result:
         totals.add(r.counts)
         for gr in r.groups:
-            group_totals[gr.group.id].counts.add(gr.counts)
+            if gr.group.id in group_totals:
+                group_totals[gr.group.id].counts.add(gr.counts)
     # The daily counters are per unit (not per group): the chart follows the unit filters only.
     per_day = answers_per_day(campaign, [r.unit.id for r in result]
                               if (unit_ids is not None or filters.kind or filters.rate_below is not None) else None)
     by_group = [gr for gr in group_totals.values() if gr.counts.invitations or gr.counts.listed]
+    if fold_below:
+        by_group = []  # per group across units: their difference with the rows shown isolates a small cell
     return Progress(campaign, result, totals, groups, per_day, taken_at, kinds, by_group, shown)
 
 
@@ -234,7 +250,7 @@ def _sort_key(name: str):
         return lambda r: (getattr(r.unit, name) or "").lower()
     if name == "rate":
         return lambda r: (r.counts.rate is not None, r.counts.rate or 0.0, r.unit.code)
-    return lambda r: (getattr(r.counts, name), r.unit.code)
+    return lambda r: (getattr(r.counts, name) is not None, getattr(r.counts, name) or 0, r.unit.code)
 
 
 def answers_per_day(campaign: Campaign, unit_ids: list[int] | None = None) -> list[tuple[date, int]]:
