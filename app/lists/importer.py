@@ -28,10 +28,14 @@ from .state import ListError, check_open, get_list, remove_respondents
 MODES = ("replace", "append")
 
 
+#: What a good row stores, in RESPONDENT_COLUMNS order: a tuple, not a dict per row.
+RECORD = ("full_name", "position", "organisation", "email", "phone", "address")
+
+
 @dataclass(slots=True)
 class Candidate:
     row: int
-    values: dict
+    record: tuple  # the RECORD values
     group: Group
     targets: set
     keys: tuple
@@ -39,11 +43,11 @@ class Candidate:
 
     @property
     def email(self) -> str | None:
-        return self.values["email"]
+        return self.record[3]
 
     @property
     def phone(self) -> str | None:
-        return self.values["phone"]
+        return self.record[4]
 
 
 @dataclass
@@ -266,11 +270,11 @@ def _candidates(rows: list, fields: list, columns: dict, groups: dict, units: di
             good = _checked(values, (name, email, phone), parsed.dated.get(k), origin, raw, columns,
                             groups, units, unit, found, report)
             if good is not None:
-                candidates.append(Candidate(number, good, good["group"], good["targets"], norm.person_keys(
-                    good["email"], good["phone"], good["full_name"], good["organisation"])))
+                candidates.append(Candidate(number, tuple(good[col] for col in RECORD), good["group"], good["targets"],
+                                            norm.person_keys(good["email"], good["phone"], good["full_name"],
+                                                             good["organisation"])))
             continue
-        candidates.append(Candidate(number, {"full_name": name, "position": position, "organisation": organisation,
-                                             "email": email, "phone": phone, "address": address}, group, target, key))
+        candidates.append(Candidate(number, (name, position, organisation, email, phone, address), group, target, key))
     return candidates
 
 
@@ -324,7 +328,7 @@ def _kept(value, column: str):
 def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: Unit, report: dict,
            priority: dict) -> None:
     """De-duplicate one good row against the file so far, then against the stored lists."""
-    email, phone = cand.values["email"], cand.values["phone"]
+    email, phone = cand.email, cand.phone
     other = _find(index, cand.keys, email, phone)
     if other is not None:
         if other.group.id == cand.group.id:
@@ -341,7 +345,7 @@ def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: U
             "Cùng một người với dòng %(other)d; giữ ở nhóm %(group)s (ưu tiên cao hơn), bỏ nhóm %(lost)s.",
             other=winner.row, group=winner.group.code, lost=loser.group.code)})
         if winner is cand:
-            other.row, other.values, other.group, other.targets = cand.row, cand.values, cand.group, cand.targets
+            other.row, other.record, other.group, other.targets = cand.row, cand.record, cand.group, cand.targets
         for key in cand.keys:
             if key is not None:
                 index.setdefault(key, other)
@@ -428,9 +432,8 @@ def _respondent_rows(campaign, unit: Unit, fresh: list[Candidate]):
     enumerator = _unit_enumerator(unit)
     campaign_id, unit_id, now = campaign.id, unit.id, utcnow()
     group_ids = {group: group.id for group in {c.group for c in fresh}}
-    return ((campaign_id, unit_id, group_ids[c.group], v["full_name"], v["position"], v["organisation"], v["email"],
-             v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
-            for c, v in ((c, c.values) for c in fresh))
+    return ((campaign_id, unit_id, group_ids[c.group], *c.record, c.row, "ok", None if c.record[3] else enumerator, now)
+            for c in fresh)
 
 
 def _store_fresh_targets(unit: Unit, fresh: list[Candidate], before: int) -> None:
