@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.core import audit
 from app.core.bulk import gc_paused, insert_rows
@@ -21,20 +21,33 @@ from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScop
 from app.models.counters import counted_in_batch
 
 from . import normalise as norm
+from .columns import LIMITS, TEXT_COLUMNS, Screen
+from . import columns as colwise
 from .state import ListError, check_open, get_list, remove_respondents
 
 MODES = ("replace", "append")
-LIMITS = {"full_name": 200, "position": 200, "organisation": 300, "address": 300}
 
 
-@dataclass
+#: What a good row stores, in RESPONDENT_COLUMNS order: a tuple, not a dict per row.
+RECORD = ("full_name", "position", "organisation", "email", "phone", "address")
+
+
+@dataclass(slots=True)
 class Candidate:
     row: int
-    values: dict
+    record: tuple  # the RECORD values
     group: Group
     targets: set
     keys: tuple
     stored_id: int | None = None  # an existing respondent this row adds targets to
+
+    @property
+    def email(self) -> str | None:
+        return self.record[3]
+
+    @property
+    def phone(self) -> str | None:
+        return self.record[4]
 
 
 @dataclass
@@ -96,29 +109,15 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
     try:
         headers, body, _sheet = read_rows(filename, data)
         columns = _columns(headers)
-        rows = [(n, raw) for n, raw in enumerate(body, start=2)
-                if raw is not None and any(c not in (None, "") and str(c).strip() for c in raw)]
+        name = columns["full_name"]  # a row with a name has data: the other cells are looked at only without one
+        rows = [(n, raw) for n, raw in enumerate(body, start=2) if raw is not None and (
+            len(raw) > name and raw[name].__class__ is str and raw[name].strip()
+            or any(c not in (None, "") and str(c).strip() for c in raw))]
     except TableError as exc:
         raise ListError(str(exc)) from None
     if not rows:
         raise ListError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
     return headers, columns, rows
-
-
-TEXT_COLUMNS = ("full_name", "position", "organisation", "address")
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What the whole-file searches found (see _screen): rows are searched one by one only for that."""
-    forbidden: bool = True
-    suspect: frozenset = frozenset(TEXT_COLUMNS)  # columns that may hold markup or legacy text
-
-
-def _screen(table: list[dict]) -> Screen:
-    """One search per column over the whole file instead of several per cell (100 000 rows)."""
-    return Screen(forbidden=forbidden_characters("\n".join("\n".join(v.values()) for v in table)),
-                  suspect=frozenset(col for col in TEXT_COLUMNS if norm.suspect([v.get(col, "") for v in table])))
 
 
 def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit,
@@ -193,14 +192,12 @@ def _conflict(a_email, a_phone, b_email, b_phone, key_kind: str) -> bool:
 
 
 def _find(index: dict, keys: tuple, email, phone):
+    """The record (Candidate or Stored: both have .email and .phone) one of the keys names."""
     for key in keys:
-        if key is None:
-            continue
-        other = index.get(key)
-        if other is not None and not _conflict(email, phone, other.values["email"] if isinstance(other, Candidate)
-                                               else other.email, other.values["phone"] if isinstance(other, Candidate)
-                                               else other.phone, key[0]):
-            return other
+        if key is not None:
+            other = index.get(key)
+            if other is not None and not _conflict(email, phone, other.email, other.phone, key[0]):
+                return other
     return None
 
 
@@ -227,39 +224,8 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     report = {"file": printable(filename), "mode": mode, "at": utcnow().isoformat(timespec="seconds"),
               "rows_read": len(rows), "imported": 0, "merged": 0, "replaced": 0, "duplicates": [], "errors": [],
               "warnings": [], "bad_rows": [], "fixing": fixing}
-    candidates = []
     fields = [(name, i) for name, i in columns.items() if name not in norm.IGNORED]
-    parsed = []
-    for number, raw in rows:
-        values, dated = {}, []
-        for name, i in fields:  # the hot loop of a 100 000-row list: keep it plain
-            cell = raw[i] if i < len(raw) else None
-            if isinstance(cell, date):  # a date (or datetime) where text belongs
-                dated.append(name)
-                cell = _kept(cell, name)
-            values[name] = clean(cell)
-        parsed.append((number, raw, values, dated))
-    # Names, e-mails and phones normalised column by column (each distinct value once).
-    table = [values for _n, _r, values, _d in parsed]
-    normalised = zip(norm.name_cases([v.get("full_name", "") for v in table]),
-                     norm.emails([v.get("email", "") for v in table]), norm.phones([v.get("phone", "") for v in table]))
-    screen = _screen(table)
-    for (number, raw, values, dated), normal in zip(parsed, normalised):
-        origin = (_origin(_at(raw, columns["origin"])) if fixing else None) or number
-        good, errors = validate_row(values, groups, units, unit, normal, screen)
-        if dated:
-            report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
-                "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
-                "(ví dụ địa chỉ “12/3”) thành ngày. Hãy kiểm tra và định dạng cột là Văn bản (Text).",
-                columns=", ".join(norm.COLUMNS[n][1] for n in dated), value=", ".join(values[n] for n in dated))})
-        if errors:
-            reason = " ".join(errors)
-            report["errors"].append({"row": origin, "name": values.get("full_name", ""), "reason": reason})
-            report["bad_rows"].append({"origin": origin, "reason": reason, "cells": {
-                name: _kept(_at(raw, i), name) for name, i in columns.items() if name not in ("error", "origin")}})
-            continue
-        candidates.append(Candidate(number, good, good["group"], good["targets"], norm.person_keys(
-            good["email"], good["phone"], good["full_name"], good["organisation"])))
+    candidates = _candidates(rows, fields, columns, groups, units, unit, report)
     # A file without one good row never wipes the stored list, even in "replace" mode.
     if mode == "replace" and candidates:
         report["replaced"] = remove_respondents(unit, reason="replace")
@@ -275,6 +241,59 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
                  duplicates=len(report["duplicates"]), replaced=report["replaced"])
     db.session.flush()
     return report
+
+
+def _candidates(rows: list, fields: list, columns: dict, groups: dict, units: dict, unit: Unit, report: dict) -> list:
+    """The good rows as Candidates, in file order; bad rows and dates in text go to the report.
+
+    Cleaned and checked column by column (columns.py); only the rows a column check flags are
+    checked row by row (validate_row), which words their reasons."""
+    parsed = colwise.parse(rows, fields, _kept)
+    cols, empty = parsed.columns, [""] * len(rows)
+    names, emails, phones = normal = (norm.name_cases(cols.get("full_name", empty)), norm.emails(cols.get("email", empty)),
+                                      norm.phones(cols.get("phone", empty)))
+    found = colwise.screen(cols)
+    group_of = colwise.resolve_groups(cols.get("group", empty), groups)
+    flagged = colwise.flagged_rows(cols, normal, found, group_of, units)
+    targets = colwise.targets_of(cols.get("targets", empty), units, unit.id)
+    keys = norm.person_keys_of(emails, phones, names, cols.get("organisation", empty))
+    fixing = "origin" in columns
+    special = flagged.union(parsed.dated)  # rows checked one by one
+    candidates = []
+    for k, (number, name, position, organisation, email, phone, address, group, target, key) in enumerate(zip(
+            (number for number, _raw in rows), names, cols.get("position", empty), cols.get("organisation", empty),
+            emails, phones, cols.get("address", empty), group_of, targets, keys)):
+        if k in special:
+            raw = rows[k][1]
+            values = {col: cells[k] for col, cells in cols.items()}
+            origin = (_origin(_at(raw, columns["origin"])) if fixing else None) or number
+            good = _checked(values, (name, email, phone), parsed.dated.get(k), origin, raw, columns,
+                            groups, units, unit, found, report)
+            if good is not None:
+                candidates.append(Candidate(number, tuple(good[col] for col in RECORD), good["group"], good["targets"],
+                                            norm.person_keys(good["email"], good["phone"], good["full_name"],
+                                                             good["organisation"])))
+            continue
+        candidates.append(Candidate(number, (name, position, organisation, email, phone, address), group, target, key))
+    return candidates
+
+
+def _checked(values: dict, normal: tuple, dated: list | None, origin: int, raw, columns: dict, groups: dict,
+             units: dict, unit: Unit, found: Screen, report: dict) -> dict | None:
+    """One row checked row by row: its clean values, or None with its errors (and the cells
+    for the error workbook) in the report; a date in a text column is warned about."""
+    good, errors = validate_row(values, groups, units, unit, normal, found)
+    if dated:
+        report["warnings"].append({"row": origin, "name": printable(values.get("full_name", "")), "reason": _(
+            "Cột %(columns)s chứa một ngày tháng (%(value)s): phần mềm bảng tính có thể đã tự đổi giá trị gõ vào "
+            "(ví dụ địa chỉ “12/3”) thành ngày. Hãy kiểm tra và định dạng cột là Văn bản (Text).",
+            columns=", ".join(norm.COLUMNS[n][1] for n in dated), value=", ".join(values[n] for n in dated))})
+    if errors:
+        reason = " ".join(errors)
+        report["errors"].append({"row": origin, "name": values.get("full_name", ""), "reason": reason})
+        report["bad_rows"].append({"origin": origin, "reason": reason, "cells": {
+            name: _kept(_at(raw, i), name) for name, i in columns.items() if name not in ("error", "origin")}})
+    return good
 
 
 def _origin(value) -> int | None:
@@ -309,7 +328,7 @@ def _kept(value, column: str):
 def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: Unit, report: dict,
            priority: dict) -> None:
     """De-duplicate one good row against the file so far, then against the stored lists."""
-    email, phone = cand.values["email"], cand.values["phone"]
+    email, phone = cand.email, cand.phone
     other = _find(index, cand.keys, email, phone)
     if other is not None:
         if other.group.id == cand.group.id:
@@ -326,12 +345,12 @@ def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: U
             "Cùng một người với dòng %(other)d; giữ ở nhóm %(group)s (ưu tiên cao hơn), bỏ nhóm %(lost)s.",
             other=winner.row, group=winner.group.code, lost=loser.group.code)})
         if winner is cand:
-            other.row, other.values, other.group, other.targets = cand.row, cand.values, cand.group, cand.targets
+            other.row, other.record, other.group, other.targets = cand.row, cand.record, cand.group, cand.targets
         for key in cand.keys:
             if key is not None:
                 index.setdefault(key, other)
         return
-    stored = _find(stored_index, cand.keys, email, phone)
+    stored = _find(stored_index, cand.keys, email, phone) if stored_index else None
     if stored is not None:
         if stored.unit_id != unit.id:
             report["duplicates"].append({"row": cand.row, "reason": _(
@@ -394,22 +413,39 @@ def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
     """Bulk insert of respondents and their targets: COPY on PostgreSQL, executemany on SQLite
     (app/core/bulk.py) — never an ORM object per row."""
     fresh = [c for c in kept if c.stored_id is None]
-    enumerator = _unit_enumerator(unit)
-    now = utcnow()
-    targets = []
     if fresh:
-        # No RETURNING over 100 000 rows: read the new ids back by source row instead; the list row
-        # is locked, so only this import adds to this unit.
+        # No RETURNING over 100 000 rows: the new rows are found again by id above the unit's old
+        # maximum; the list row is locked, so only this import adds to this unit.
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
         with counted_in_batch(db.session.connection(), "respondents", "unit_id = :u AND id > :before",
                               u=unit.id, before=before):
-            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, (
-                (campaign.id, unit.id, c.group.id, v["full_name"], v["position"], v["organisation"], v["email"],
-                 v["phone"], v["address"], c.row, "ok", enumerator if not v["email"] else None, now)
-                for c, v in ((c, c.values) for c in fresh)))
-        ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
-                                      .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
-        targets = [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)]
-    targets += [(cand.stored_id, uid) for cand in kept if cand.stored_id is not None for uid in sorted(cand.targets)]
-    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"), targets)
+            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, _respondent_rows(campaign, unit, fresh))
+        _store_fresh_targets(unit, fresh, before)
+    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"), [
+        (cand.stored_id, uid) for cand in kept if cand.stored_id is not None for uid in sorted(cand.targets)])
     report["imported"] = len(fresh)
+
+
+def _respondent_rows(campaign, unit: Unit, fresh: list[Candidate]):
+    """The RESPONDENT_COLUMNS tuple of each new respondent, streamed (ORM attributes read once,
+    not per row). The queries run here, before the stream: none may run during a COPY."""
+    enumerator = _unit_enumerator(unit)
+    campaign_id, unit_id, now = campaign.id, unit.id, utcnow()
+    group_ids = {group: group.id for group in {c.group for c in fresh}}
+    return ((campaign_id, unit_id, group_ids[c.group], *c.record, c.row, "ok", None if c.record[3] else enumerator, now)
+            for c in fresh)
+
+
+def _store_fresh_targets(unit: Unit, fresh: list[Candidate], before: int) -> None:
+    """Targets of the new respondents. When every one assesses only the own unit (nearly every
+    list), one INSERT … SELECT on the server: no ids read back, no row built in Python."""
+    own = frozenset((unit.id,))
+    if all(c.targets == own for c in fresh):
+        db.session.execute(insert(RespondentTarget).from_select(
+            ["respondent_id", "unit_id"], select(Respondent.id, Respondent.unit_id)
+            .where(Respondent.unit_id == unit.id, Respondent.id > before).order_by(Respondent.id)))
+        return
+    ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
+                                  .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
+    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"),
+                [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)])

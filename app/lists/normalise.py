@@ -122,10 +122,20 @@ def person_keys(email_value: str | None, phone_value: str | None, name: str, org
             name_key)
 
 
+def person_keys_of(emails: list, phones: list, names: list[str], organisations: list[str]) -> list[tuple]:
+    """person_keys() of whole columns (a value that is not a str, e.g. an InvalidValue, gives no
+    key); each distinct organisation is folded once."""
+    folded = {org: " ".join(org.casefold().split()) for org in set(organisations)}
+    return [(("e", e) if e.__class__ is str and e else None, ("p", p) if p.__class__ is str and p else None,
+             ("n", name.casefold(), folded[org]) if name else None)
+            for e, p, name, org in zip(emails, phones, names, organisations)]
+
+
 # Whole-column versions, used by the import: the same results as the functions above, element
 # by element (an InvalidValue in place of the raise), each distinct value computed once.
 _MISSING = object()
 _NATIONAL_PHONE = re.compile(r"0(?:[35789][0-9]{8}|2[0-9]{9})")
+_INTERNATIONAL_PHONE = re.compile(r"\+?84([35789][0-9]{8}|2[0-9]{9})")
 
 
 def _each_distinct(fn, values: list[str]) -> list:
@@ -161,5 +171,21 @@ def emails(values: list[str]) -> list:
 
 
 def phones(values: list[str]) -> list:
-    """phone() of a column; a number already in the national form passes on one regex match."""
-    return _each_distinct(lambda v: v if _NATIONAL_PHONE.fullmatch(v) else phone(v), values)
+    """phone() of a column. The separators are removed from the whole column at once; a number
+    then in the national form (0912521464) or the international one (+84 / 84 and the same
+    digits) is taken on one regex match, anything else goes through phone()."""
+    joined = "\x00".join(values)
+    if joined.count("\x00") != len(values) - 1:  # a NUL inside a value: no column-wise shortcut
+        return _each_distinct(phone, values)
+    national, international, out, odd = _NATIONAL_PHONE.fullmatch, _INTERNATIONAL_PHONE.fullmatch, [], []
+    for k, digits in enumerate(PHONE_SEPARATORS.sub("", joined).split("\x00")):
+        if national(digits):
+            out.append(digits)
+        else:
+            match = international(digits)
+            out.append("0" + match[1] if match else None)
+            if not match:
+                odd.append(k)
+    for k, result in zip(odd, _each_distinct(phone, [values[k] for k in odd])):
+        out[k] = result
+    return out
