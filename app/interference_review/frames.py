@@ -15,7 +15,7 @@ from app.extensions import db
 from app.interference import ItemShape, QuestionnaireShape
 from app.models import Answer, Group, Invitation, OutboxMessage, Response, Unit
 
-ANSWER_CHUNK = 1_000_000  #: answer rows read at a time from SQLite
+ANSWER_CHUNK = 250_000  #: answer rows read at a time from SQLite (each chunk is a string per cell until it becomes categories)
 RESPONSE_SQL_COLUMNS = ("response_id", "unit", "unit_kind", "group", "questionnaire", "mode",
                         "submitted_at", "duration_s", "net_hash", "net_prefix_hash", "ua_hash",
                         "device_hash", "moved_network", "moved_device")
