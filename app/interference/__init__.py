@@ -32,7 +32,9 @@ Paper/phone entries and old imports carry no paradata (None/NaN): they are never
 ``same_device``, ``burst``, ``forwarded`` or ``speeder``, and never crash a rule.
 
 ``answers`` — response_id, item, option (option code; NaN/None = skipped or free text),
-scored choice items only. ``questionnaires`` — dict code → ``QuestionnaireShape(code,
+scored choice items only; item and option may be str/object or categorical (the database
+loader's, so that 50 million answers are codes, not 100 million strings), with the same
+findings either way. ``questionnaires`` — dict code → ``QuestionnaireShape(code,
 items=(ItemShape(code, block, options, top_option), …))``. ``reminders`` — datetimes (UTC)
 when reminders were sent.
 

@@ -27,7 +27,9 @@ def _canonical_order(sheets: Sheets) -> tuple[np.ndarray, list[np.ndarray]]:
 
     Units are ordered by (size, their sorted answer rows), rows inside a unit by their
     answers; equal keys are interchangeable, so the seeded null is the same however the
-    campaign's rows were listed (metamorphic tests)."""
+    campaign's rows were listed (metamorphic tests). The bytes of the narrow integer codes sort
+    as those of the same values in int64 would (little-endian, sign-extended), so the order
+    does not depend on the code type either."""
     keyed = []
     for _unit, rows in group_rows(sheets.units):
         rows = rows[np.lexsort(sheets.cols[rows].T[::-1])] if sheets.n_items else rows
@@ -232,7 +234,7 @@ def _straight_rows(sh: Sheets, min_items: int) -> np.ndarray | None:
     for b in blocks:
         vals = sh.same[:, b]
         ok = vals >= 0
-        big = np.where(ok, vals, np.iinfo(np.int64).max).min(axis=1)
+        big = np.where(ok, vals, np.iinfo(vals.dtype).max).min(axis=1)
         small = np.where(ok, vals, -1).max(axis=1)
         result &= (ok.sum(axis=1) >= min_items) & (big == small)
     return result
