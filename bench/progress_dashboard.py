@@ -152,6 +152,12 @@ def _load(campaign, n: int) -> None:
         install_triggers(db.session.connection())
     rebuild_counters(campaign)
     db.session.commit()
+    # Fresh statistics for the rebuilt counter tables, as for the bulk-loaded ones above (autovacuum
+    # would take them within a minute): without them PostgreSQL sorts the 20 000 daily rows of the
+    # per-day chart instead of hashing them (27 ms against 5 ms).
+    db.session.execute(db.text("ANALYZE progress_counters"))
+    db.session.execute(db.text("ANALYZE progress_daily_answers"))
+    db.session.commit()
 
 
 def _time(fn, repeat: int = 7) -> tuple[float, float]:

@@ -28,12 +28,13 @@ class Laggard:
 def laggards(progress: Progress) -> list[Laggard]:
     """Every unit of the figures (those without invitations too), the furthest behind first."""
     out = []
+    # The minimum per (group, kind) read once: a few kinds, not once per unit and group.
+    minimum = {kind: [(group.id, group.quota_for(kind)[0]) for group in progress.groups] for kind in progress.kinds}
     for row in progress.units:
         invited = {gr.group.id: gr.counts.invitations for gr in row.groups}
         target = 0
-        for group in progress.groups:
-            lo, _hi = group.quota_for(row.unit.kind)
-            target += lo if lo else invited.get(group.id, 0)
+        for group_id, lo in minimum.get(row.unit.kind) or [(g.id, g.quota_for(row.unit.kind)[0]) for g in progress.groups]:
+            target += lo if lo else invited.get(group_id, 0)
         answered = row.counts.answered
         rate = 100.0 * answered / target if target else (100.0 if answered else 0.0)
         out.append(Laggard(row.unit, answered, row.counts.invitations, target, max(0, target - answered), rate))

@@ -204,7 +204,8 @@ def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
         if cell_allowed(*key):
             cells[key] = counts
 
-    for (unit_id, group_id), counts in sorted(cells.items(), key=lambda kv: group_by_id[kv[0][1]].priority):
+    priority = {g.id: g.priority for g in groups}  # not an ORM attribute read per cell (5 000 at 1 000 units)
+    for (unit_id, group_id), counts in sorted(cells.items(), key=lambda kv: priority[kv[0][1]]):
         row = rows[unit_id]
         row.groups.append(GroupRow(group_by_id[group_id], counts))
         row.counts.add(counts)
@@ -259,7 +260,7 @@ def read_counters(campaign: Campaign, unit_ids: list[int] | None = None) -> dict
     if unit_ids is not None:
         q = q.where(t.unit_id.in_(unit_ids or [-1]))
     out = {}
-    for unit_id, group_id, listed, *rest in db.session.execute(q):
+    for unit_id, group_id, listed, *rest in db.session.execute(q).all():
         if listed or any(rest):
             out[(unit_id, group_id)] = Counts(listed, *rest)
     return out
