@@ -34,7 +34,11 @@ def _app(url: str):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = _normalise_db_url(url)
         WTF_CSRF_ENABLED = False
-    return create_app(Config)
+    app = create_app(Config)
+    from app.core.heap import freeze_loaded_app
+
+    freeze_loaded_app()  # as every gunicorn worker does once the app is loaded (gunicorn.conf.py)
+    return app
 
 
 def _setup(n_units: int):
