@@ -27,3 +27,11 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
+def post_worker_init(worker):
+    """The app is loaded in this worker: its long-lived objects leave the collector's full passes
+    (app/core/heap.py: the dashboard at 1 000 units took twice as long every second view)."""
+    from app.core.heap import freeze_loaded_app
+
+    freeze_loaded_app()

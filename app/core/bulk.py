@@ -20,14 +20,19 @@ def gc_paused():
     """Freeze the objects alive so far and pause the cyclic collector for the duration of a bulk
     job: building 100 000 row tuples otherwise triggers many full collections over a big heap."""
     was_enabled = gc.isenabled()
-    gc.freeze()
+    # A worker froze its loaded app at start (app/core/heap.py): unfreezing here would put it back
+    # into every full collection, so only a freeze made here is undone.
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
             gc.enable()
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 def _repeating(processor):

@@ -3,8 +3,11 @@
 Registered as Jinja filters by `app/core/routes.py`; exports may call the same functions.
 """
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
-from flask_babel import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask_babel import format_decimal, get_locale
 
 from . import clock
 
@@ -12,11 +15,28 @@ DASH = "–"
 
 
 def number(value, digits: int = 2) -> str:
-    """A decimal with a fixed number of digits in the page's language (vi `82,20`, en `82.20`)."""
+    """A decimal with a fixed number of digits in the page's language (vi `82,20`, en `82.20`).
+
+    The same text as Babel's `format_decimal` with the pattern `#,##0.00…` (the value's decimal
+    text rounded half to even), without parsing the pattern on every call: a dashboard writes
+    thousands of rates. Negative or non-finite values go through Babel itself."""
     if value is None:
         return DASH
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern)
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    if exact.is_signed() or not exact.is_finite():
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return format_decimal(value, format=pattern)
+    text = f"{exact.quantize(_STEPS[digits] if digits < len(_STEPS) else Decimal(1).scaleb(-digits), ROUND_HALF_EVEN):,f}"
+    return text.translate(_separators(get_locale()))
+
+
+_STEPS = tuple(Decimal(1).scaleb(-d) for d in range(7))
+
+
+@lru_cache(maxsize=32)
+def _separators(locale) -> dict:
+    """Python's `1,234.5` separators to the locale's (vi `1.234,5`); keyed by Babel's Locale (hashable)."""
+    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
 
 
 def percent(value, digits: int = 1) -> str:

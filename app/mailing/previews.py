@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 
-from app.core import clock
 from app.extensions import db
 from app.models import Campaign, Invitation, Respondent, Unit, utcnow
 
-from .services import _mailable, create_invitations
+from .services import _mailable, create_invitations, reminders_quiet
 
 
 @dataclass
@@ -30,8 +29,7 @@ def reminder_preview(campaign: Campaign, unit_ids: list[int] | None = None,
                      now: datetime | None = None) -> ReminderPreview:
     """Counts for the campaign (or the given units) of who would and would not be reminded, and why."""
     now = now or utcnow()
-    deadline = clock.end_of_day(campaign.answers_by, campaign)
-    quiet = now >= deadline - timedelta(hours=campaign.reminder_quiet_hours or 0)
+    quiet = reminders_quiet(campaign, now)
     cutoff = now - timedelta(days=campaign.reminder_every_days)
     mailable = (Invitation.status == "sent", *_mailable())
     capped = Invitation.reminder_count >= campaign.reminder_max

@@ -197,16 +197,24 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
     """Queue reminders to invitations not answered, not failed/bounced, not revoked, under the cap,
     past the gap since the last mail, and not in the quiet hours before the deadline.
     Returns how many invitations were reminded (one mail per respondent)."""
+    units = None if unit is None else [unit]
+    return send_reminders_report(campaign, units=units, group=group, actor=actor, now=now)["invitations"]
+
+
+def send_reminders_report(campaign: Campaign, units: list | None = None, group=None, actor=None,
+                          now: datetime | None = None) -> dict:
+    """`send_reminders` for the given units (None: all) in one pass, so that a person invited for
+    several of them gets one mail, as `previews.reminder_preview` counts. Returns the invitations
+    reminded and the mails queued."""
     now = now or utcnow()
-    deadline = clock.end_of_day(campaign.answers_by, campaign)
-    if now >= deadline - timedelta(hours=campaign.reminder_quiet_hours or 0):
-        return 0
+    if reminders_quiet(campaign, now):
+        return {"invitations": 0, "mails": 0}
     cutoff = now - timedelta(days=campaign.reminder_every_days)
     where = [Invitation.campaign_id == campaign.id, Invitation.status == "sent", Invitation.answered_on.is_(None),
              Invitation.revoked_at.is_(None), Invitation.reminder_count < campaign.reminder_max,
              func.coalesce(Invitation.last_reminder_at, Invitation.sent_at) <= cutoff, *_mailable()]
-    if unit is not None:
-        where.append(Invitation.unit_id == unit.id)
+    if units is not None:
+        where.append(Invitation.unit_id.in_([u.id for u in units] or [-1]))
     if group is not None:
         where.append(Invitation.group_id == group.id)
     rows = db.session.execute(
@@ -214,14 +222,21 @@ def send_reminders(campaign: Campaign, unit=None, group=None, actor=None, now: d
         .join(Respondent, Respondent.id == Invitation.respondent_id).where(*where)
         .order_by(Respondent.id, Invitation.id)).all()
     if not rows:
-        return 0
+        return {"invitations": 0, "mails": 0}
     mails = _mail(campaign, "reminder", rows)
     ids = [r[0] for r in rows]
     _set_invitations(ids, reminder_count=Invitation.reminder_count + 1, last_reminder_at=now)
     db.session.flush()
-    audit.record("reminders.queue", actor, campaign.id, target=getattr(unit, "code", "") or getattr(group, "code", ""),
-                 invitations=len(ids), mails=mails)
-    return len(ids)
+    several = {"units": [u.code for u in units]} if units is not None and len(units) > 1 else {}
+    target = units[0].code if units is not None and len(units) == 1 else getattr(group, "code", "")
+    audit.record("reminders.queue", actor, campaign.id, target=target, invitations=len(ids), mails=mails, **several)
+    return {"invitations": len(ids), "mails": mails}
+
+
+def reminders_quiet(campaign: Campaign, now: datetime | None = None) -> bool:
+    """Inside the quiet hours before the answer deadline: no reminder is sent, by hand or by the scheduler."""
+    deadline = clock.end_of_day(campaign.answers_by, campaign)
+    return (now or utcnow()) >= deadline - timedelta(hours=campaign.reminder_quiet_hours or 0)
 
 
 def cancel_queued(invitation_ids: set[int], reason: str) -> int:

@@ -9,7 +9,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.core import clock
-from app.mailing.services import MailingError, send_reminders
+from app.mailing.services import MailingError, send_reminders, send_reminders_report
 from app.models import Campaign, Group, Unit
 
 from .services import ProgressError
@@ -26,5 +26,15 @@ def remind(campaign: Campaign, unit: Unit | None, group: Group | None, actor, to
     _check_deadline(campaign, today)
     try:
         return send_reminders(campaign, unit=unit, group=group, actor=actor)
+    except MailingError as exc:
+        raise ProgressError(str(exc)) from None
+
+
+def remind_units(campaign: Campaign, units: list[Unit], actor, today: date | None = None) -> dict:
+    """Queue reminders for the given units in one pass (one mail per person, as the preview counts);
+    returns the invitations reminded and the mails queued."""
+    _check_deadline(campaign, today)
+    try:
+        return send_reminders_report(campaign, units=units, actor=actor)
     except MailingError as exc:
         raise ProgressError(str(exc)) from None

@@ -6,7 +6,7 @@ where a group has no minimum; the gap is the people still missing to reach it.
 from dataclasses import dataclass
 
 from app.core import clock
-from app.mailing.previews import reminder_preview
+from app.mailing.services import reminders_quiet
 
 from .services import Progress
 
@@ -28,12 +28,13 @@ class Laggard:
 def laggards(progress: Progress) -> list[Laggard]:
     """Every unit of the figures (those without invitations too), the furthest behind first."""
     out = []
+    # The minimum per (group, kind) read once: a few kinds, not once per unit and group.
+    minimum = {kind: [(group.id, group.quota_for(kind)[0]) for group in progress.groups] for kind in progress.kinds}
     for row in progress.units:
         invited = {gr.group.id: gr.counts.invitations for gr in row.groups}
         target = 0
-        for group in progress.groups:
-            lo, _hi = group.quota_for(row.unit.kind)
-            target += lo if lo else invited.get(group.id, 0)
+        for group_id, lo in minimum.get(row.unit.kind) or [(g.id, g.quota_for(row.unit.kind)[0]) for g in progress.groups]:
+            target += lo if lo else invited.get(group_id, 0)
         answered = row.counts.answered
         rate = 100.0 * answered / target if target else (100.0 if answered else 0.0)
         out.append(Laggard(row.unit, answered, row.counts.invitations, target, max(0, target - answered), rate))
@@ -46,8 +47,10 @@ def days_left(campaign) -> int:
 
 
 def board_context(campaign, progress: Progress) -> dict:
-    """What the dashboard shows a coordinator above the tables."""
+    """What the dashboard shows a coordinator above the tables: from the counters only. Who exactly
+    would get a reminder (gap, cap, addresses) needs the invitations themselves, O(invitations):
+    it is counted on the confirmation page the button leads to (`board.remind_laggards`), not on
+    every view of the dashboard (DESIGN.md §7: ≤ 100 ms at 1 000 000 invitations)."""
     rows = laggards(progress)
-    behind = [r.unit.id for r in rows if r.gap > 0]
-    return {"laggards": rows, "days_left": days_left(campaign),
-            "preview": reminder_preview(campaign, behind), "behind": len(behind)}
+    return {"laggards": rows, "days_left": days_left(campaign), "quiet": reminders_quiet(campaign),
+            "behind": sum(1 for r in rows if r.gap > 0)}

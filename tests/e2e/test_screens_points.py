@@ -114,7 +114,7 @@ def test_coordinator_first_screen_and_drill_down(app, chromium, base_url, size):
     rates = [int(re.search(r"(\d+) %", rows.nth(i).inner_text()).group(1)) for i in range(rows.count())]
     assert rates == sorted(rates)  # the furthest behind first
     assert "chưa mời" in page.inner_text("#laggards-table")  # SO_TP and H_TY have no invitations yet
-    assert re.search(r"Sẽ xếp \d+ thư nhắc", page.inner_text("#remind-preview"))
+    assert re.search(r"\d+ đơn vị chưa đạt chỉ tiêu", page.inner_text("#remind-note"))
     assert page.locator(".board-side #outbox-queued").count() == 1 and page.locator("#schedule form").count() == 1
     assert page.locator(".legend").count() >= 2  # the bars and the rate chart explain their colours
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", page.inner_text("#outbox-at"))
@@ -124,8 +124,13 @@ def test_coordinator_first_screen_and_drill_down(app, chromium, base_url, size):
     page.click("button:has-text('Lưu lịch đôn đốc')")
     assert "Đã lưu lịch đôn đốc." in page.inner_text(".flash.success")
     assert "cách nhau 2 ngày" in page.inner_text("#schedule")
-    page.click("button:has-text('Nhắc các đơn vị chậm')")
-    assert re.match(r"Đã xếp \d+ thư nhắc cho \d+ đơn vị chưa đạt chỉ tiêu.", page.inner_text(".flash.success"))
+    page.click("button:has-text('Nhắc các đơn vị chậm')")  # the counts first, on the confirmation page
+    counted = re.search(r"Sẽ xếp (\d+) thư nhắc \((\d+) đường dẫn\) cho (\d+) đơn vị", page.inner_text("#consequences"))
+    assert counted and int(counted.group(1)) > 0
+    seen(page, f"points-5-remind-confirm-{size}")
+    page.click(f"button:has-text('Xếp {counted.group(1)} thư nhắc')")
+    assert page.inner_text(".flash.success") == (f"Đã xếp {counted.group(1)} thư nhắc ({counted.group(2)} đường dẫn) "
+                                                 f"cho {counted.group(3)} đơn vị chưa đạt chỉ tiêu.")
     # Point 6: drill down into the unit furthest behind that has invitations, only those not answered.
     page.locator("#laggards-table a:has-text('Sở Nội vụ')").click()
     page.select_option("#d-state", "unanswered")

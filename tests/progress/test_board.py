@@ -1,10 +1,10 @@
-"""The coordinator's first screen: units behind first, one reminder action with a preview that says
-why some get no mail, the reminder schedule editable per campaign (issue 14 point 5)."""
-from datetime import timedelta
+"""The coordinator's first screen: units behind first, one reminder action whose confirmation counts
+who gets a mail and why some get none, the reminder schedule editable per campaign (issue 14 point 5)."""
+from datetime import date, timedelta
 
 from app.extensions import db
 from app.mailing.previews import reminder_preview
-from app.models import AuditEntry, Campaign, OutboxMessage, utcnow
+from app.models import AuditEntry, Campaign, Invitation, OutboxMessage, utcnow
 from tests.conftest import csrf_token, login
 
 
@@ -25,24 +25,76 @@ def test_units_behind_come_first_with_bars_gap_and_units_without_invitations(kno
     assert 'id="outbox-queued"' in side and 'id="schedule"' in side and "Số liệu lúc" in side
 
 
-def test_the_preview_counts_who_gets_a_reminder_and_why_others_do_not(known, client, make_user):
+def test_the_confirmation_counts_who_gets_a_reminder_and_why_others_do_not(known, client, make_user):
     known.invitations["p4"].reminder_count = known.campaign.reminder_max  # cap reached
     known.invitations["q2"].last_reminder_at = utcnow() - timedelta(days=1)  # inside the gap
     db.session.commit()
     preview = reminder_preview(known.campaign)
     assert (preview.invitations, preview.mails, preview.capped, preview.too_soon, preview.undeliverable) == (1, 1, 1, 1, 5)
     login(client, make_user("coordinator"))
-    html = client.get(f"/progress/campaigns/{known.campaign.id}").get_data(as_text=True)
-    assert "Sẽ xếp 1 thư nhắc (1 đường dẫn) cho 3 đơn vị chưa đạt chỉ tiêu." in html
-    assert "1 người vừa nhận thư chưa đủ 3 ngày" in html and "1 người đã nhận đủ 3 thư nhắc" in html
-    token = csrf_token(client, f"/progress/campaigns/{known.campaign.id}")
+    url = f"/progress/campaigns/{known.campaign.id}"
+    html = client.get(url).get_data(as_text=True)
+    # The dashboard counts nothing over the invitations (DESIGN.md §7): it names the units behind and the button.
+    note = html.split('id="remind-note"')[1].split("</p>")[0]
+    assert "3 đơn vị chưa đạt chỉ tiêu" in note and "Sẽ xếp" not in html
+    assert "Nhắc các đơn vị chậm" in html.split('class="remind-laggards"')[1].split("</form>")[0]
+    token = csrf_token(client, url)
     before = db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
-    done = client.post(f"/progress/campaigns/{known.campaign.id}/remind-laggards", data={"csrf_token": token},
+    asked = client.post(f"{url}/remind-laggards", data={"csrf_token": token}).get_data(as_text=True)
+    consequences = asked.split('id="consequences"')[1].split("</ul>")[0]
+    assert "Sẽ xếp 1 thư nhắc (1 đường dẫn) cho 3 đơn vị chưa đạt chỉ tiêu." in consequences
+    assert "1 người vừa nhận thư chưa đủ 3 ngày" in consequences and "1 người đã nhận đủ 3 thư nhắc" in consequences
+    assert "5 người chưa có địa chỉ gửi được" in consequences
+    assert 'name="confirmed" value="1"' in asked and "Xếp 1 thư nhắc" in asked
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before  # asking queues nothing
+    done = client.post(f"{url}/remind-laggards", data={"csrf_token": token, "confirmed": "1"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Đã xếp 1 thư nhắc cho 3 đơn vị chưa đạt chỉ tiêu." in done
-    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before + 1
-    # Asked again at once: the gap holds, nothing more is queued and the preview says so.
+    assert "Đã xếp 1 thư nhắc (1 đường dẫn) cho 3 đơn vị chưa đạt chỉ tiêu." in done
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before + preview.mails
+    db.session.expire_all()
+    assert known.invitations["p3"].reminder_count == 2  # the one invitation the preview counted
+    # Asked again at once: the gap holds, the page says nothing would be queued and offers no button.
+    again = client.post(f"{url}/remind-laggards", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Sẽ xếp 0 thư nhắc (0 đường dẫn)" in again and 'name="confirmed"' not in again
     assert reminder_preview(known.campaign).invitations == 0
+
+
+def test_a_person_invited_for_two_units_behind_gets_one_reminder_as_counted(known, client, make_user):
+    p3 = known.invitations["p3"]
+    db.session.add(Invitation(campaign_id=known.campaign.id, respondent_id=p3.respondent_id,
+                              unit_id=known.units["SO_NV"].id, group_id=p3.group_id,
+                              questionnaire_code=p3.questionnaire_code, nonce="p3-nv", status="sent",
+                              reminder_count=0, sent_at=utcnow() - timedelta(days=5)))
+    db.session.commit()
+    preview = reminder_preview(known.campaign)
+    assert preview.mails < preview.invitations
+    login(client, make_user("coordinator"))
+    url = f"/progress/campaigns/{known.campaign.id}"
+    token = csrf_token(client, url)
+    asked = client.post(f"{url}/remind-laggards", data={"csrf_token": token}).get_data(as_text=True)
+    assert f"Sẽ xếp {preview.mails} thư nhắc ({preview.invitations} đường dẫn)" in asked
+    before = db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
+    client.post(f"{url}/remind-laggards", data={"csrf_token": token, "confirmed": "1"})
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before + preview.mails
+    assert db.session.scalar(db.select(db.func.count(Invitation.id)).where(
+        Invitation.campaign_id == known.campaign.id, Invitation.last_reminder_at.is_not(None))) == preview.invitations
+
+
+def test_in_the_quiet_hours_the_button_is_off_and_the_confirmation_sends_nothing(known, client, make_user):
+    known.campaign.answers_by = date.today() + timedelta(days=5)
+    known.campaign.reminder_quiet_hours = 240  # ten days: the deadline is nearer than that
+    db.session.commit()
+    login(client, make_user("coordinator"))
+    url = f"/progress/campaigns/{known.campaign.id}"
+    html = client.get(url).get_data(as_text=True)
+    form = html.split('class="remind-laggards"')[1].split("</form>")[0]
+    assert "Đang trong 240 giờ trước hạn trả lời" in form and " disabled>" in form
+    token = csrf_token(client, url)
+    before = db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
+    asked = client.post(f"{url}/remind-laggards", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Đang trong 240 giờ trước hạn trả lời" in asked and 'name="confirmed"' not in asked
+    client.post(f"{url}/remind-laggards", data={"csrf_token": token, "confirmed": "1"})
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before
 
 
 def test_the_reminder_schedule_is_editable_and_bad_values_change_nothing(known, client, make_user):
