@@ -13,8 +13,12 @@ The rule, the same k as the index's small cells (``Campaign.min_cell_sheets``, d
 - the group filter selects the merged rows that contain the group (filtering must not undo a
   merge by showing one of its parts alone);
 - totals over several units inherit a hidden figure (None propagates through ``Counts.add``),
-  and the per-group totals across units are not given (their difference with the rows shown
-  would isolate a small group of one unit).
+  the per-group totals across units are not given (their difference with the rows shown
+  would isolate a small group of one unit), and the answers per day count only the units
+  whose figure is shown;
+- the routes add the rest (app/progress/routes.py): the focal unit's "remind" gets no count back
+  and the campaign's mail queue is not shown to it — a count before and after its own click
+  would say how many of a small group have not answered.
 
 Coordinators and the secretariat see every cell: they follow up people, by design.
 """
@@ -40,10 +44,6 @@ class GroupSet:
     @property
     def name(self) -> str:
         return " + ".join(g.name for g in self.groups)
-
-    @property
-    def priority(self) -> int:
-        return min(g.priority for g in self.groups)
 
     def contains(self, group_id: int) -> bool:
         return any(g.id == group_id for g in self.groups)

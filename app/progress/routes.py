@@ -46,7 +46,7 @@ def dashboard(campaign_id: int):
     today = clock.today(campaign)
     page = render_template(
         "progress/dashboard.html", campaign=campaign, progress=progress, filters=filters, error=error,
-        args=request.args, runner=runner_status(), outbox=outbox_status(campaign.id),
+        args=request.args, runner=runner_status(), outbox=_outbox(campaign),
         day_chart=day_chart(progress.per_day, campaign.answers_by, today), rate_chart=rate_chart(progress.units),
         focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign), unit_url=_unit_url(campaign),
         kind_names={kind: label(kind, "unit_kind") for kind in progress.kinds},
@@ -94,7 +94,7 @@ def unit(campaign_id: int, unit_code: str):
                            fixes=[] if staff else addresses_to_fix(campaign, [unit.id]),
                            row=progress.units[0] if progress.units else None, groups=progress.groups,
                            deadline_passed=today > campaign.answers_by, today=today,
-                           runner=runner_status(), outbox=outbox_status(campaign.id)), 400 if error else 200
+                           runner=runner_status(), outbox=_outbox(campaign)), 400 if error else 200
 
 
 def _back(campaign: Campaign, unit: Unit | None):
@@ -118,8 +118,13 @@ def remind(campaign_id: int, unit_code: str):
         if group is None or group.campaign_id != campaign.id:
             flash(_("Nhóm đối tượng '%(value)s' không có trong kỳ đánh giá này.", value=raw_group), "error")
             return _back(campaign, unit)
+    # The assessed unit is not told how many were reminded: for a small group, that number says who
+    # has not answered yet (app/progress/folding.py).
     commit_or_flash(lambda: actions.remind(campaign, unit, group, current_user), ProgressError,
-                    lambda n: _("Đã xếp %(n)d thư đôn đốc cho %(unit)s vào hàng đợi gửi.", n=n, unit=unit.name),
+                    lambda n: _("Đã xếp %(n)d thư đôn đốc cho %(unit)s vào hàng đợi gửi.", n=n, unit=unit.name)
+                    if current_user.role in STAFF_ROLES else
+                    _("Đã gửi yêu cầu đôn đốc cho %(unit)s: thư nhắc sẽ đi tới những người chưa trả lời.",
+                      unit=unit.name),
                     refused=lambda exc: _("Không gửi được đôn đốc cho %(unit)s: %(reason)s", unit=unit.name,
                                           reason=str(exc)))
     return _back(campaign, unit)
@@ -165,15 +170,21 @@ def api(campaign_id: int):
         require_unit(unit.code)
         unit_ids = [unit.id]
     payload = campaign_progress(campaign, unit_ids, filters, shown_for(current_user)).as_dict()
-    payload["runner"] = runner_status()
-    payload["outbox"] = outbox_status(campaign.id)
+    if current_user.role in STAFF_ROLES:
+        payload["runner"], payload["outbox"] = runner_status(), _outbox(campaign)
     return jsonify(payload)
 
 
+def _outbox(campaign: Campaign) -> dict | None:
+    """The campaign's mail queue, for staff only. The assessed unit would read, in the queue's count
+    before and after its own "remind" click, how many of a small group have not answered."""
+    return outbox_status(campaign.id) if current_user.role in STAFF_ROLES else None
+
+
 @bp.route("/campaigns/<int:campaign_id>/api/outbox")
-@allow(*WATCHERS)
+@allow(*STAFF_ROLES)
 def api_outbox(campaign_id: int):
-    """Light endpoint polled by progress.js for the live progress bar."""
+    """Light endpoint polled by progress.js for the live progress bar (staff: see _outbox)."""
     campaign = campaign_or_404(campaign_id)
     return jsonify({"runner": runner_status(), "outbox": outbox_status(campaign.id)})
 

@@ -243,6 +243,8 @@ def campaign_progress(campaign: Campaign, unit_ids: list[int] | None = None,
     by_group = [gr for gr in group_totals.values() if gr.counts.invitations or gr.counts.listed]
     if fold_below:
         by_group = []  # per group across units: their difference with the rows shown isolates a small cell
+        # Answers per day add up to "answered": only the units whose figure is shown may count in them.
+        per_day = answers_per_day(campaign, [r.unit.id for r in result if r.counts.answered is not None])
     return Progress(campaign, result, totals, groups, per_day, taken_at, kinds, by_group, shown)
 
 

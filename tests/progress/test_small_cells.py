@@ -120,3 +120,24 @@ def test_fold_leaves_no_small_row_keeps_the_sums_and_ignores_input_order(cells, 
     assert sum(c.answered for _, c in out) == sum(min(a, i) for i, a in cells)
     if len(out) > 1:
         assert all(c.invited == 0 or c.invited >= k for _, c in out)
+
+
+def test_no_side_channel_counts_the_small_unit_s_answers(known, make_user, client):
+    """Answers per day, the reply to its own "remind" and the mail queue before and after it would each
+    tell SO_NV's focal unit whether its two evaluators have answered."""
+    from tests.conftest import csrf_token
+
+    login(client, make_user("focal", units=["SO_NV"]))
+    c = known.campaign.id
+    payload = client.get(f"/progress/campaigns/{c}/api").get_json()
+    assert payload["answers_per_day"] == [] and "outbox" not in payload
+    assert client.get(f"/progress/campaigns/{c}/api/outbox").status_code == 403
+    page = client.get(f"/progress/campaigns/{c}/units/SO_NV").get_data(as_text=True)
+    assert "Đang chờ gửi" not in page and "Đang chờ gửi" not in client.get(f"/progress/campaigns/{c}").get_data(as_text=True)
+    token = csrf_token(client, f"/progress/campaigns/{c}/units/SO_NV")
+    html = client.post(f"/progress/campaigns/{c}/units/SO_NV/remind", data={"csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi yêu cầu đôn đốc" in html and "thư đôn đốc cho" not in html
+    login(client, make_user("coordinator"))
+    staff = client.get(f"/progress/campaigns/{c}/api").get_json()
+    assert sum(d["answered"] for d in staff["answers_per_day"]) == 4 and "outbox" in staff

@@ -72,7 +72,7 @@ TABLE = {
     "lists.edit_person": {"GET": UNIT_A_EDITORS, "POST": UNIT_A_EDITORS},
     "lists.delete_person": {"POST": UNIT_A_EDITORS},
     "progress.api": {"GET": WATCHERS},
-    "progress.api_outbox": {"GET": WATCHERS},
+    "progress.api_outbox": {"GET": STAFF},
     "progress.dashboard": {"GET": WATCHERS},
     "progress.export": {"GET": WATCHERS},
     "progress.unit": {"GET": UNIT_A_WATCHERS},
