@@ -13,10 +13,8 @@ The bench creates the tables it needs (create_all) and deletes its campaign afte
 """
 import argparse
 import io
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path

@@ -11,24 +11,24 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 
 from app.core import audit
-from app.core.bulk import gc_paused, insert_rows
-from app.core.tabular import TableError, clean, fold, forbidden_characters, forbidden_message, match_columns, printable, read_rows
+from app.core.bulk import gc_paused
+from app.core.tabular import TableError, fold, forbidden_characters, forbidden_message, match_columns, printable, read_rows
 from app.extensions import db
-from app.models import Group, Respondent, RespondentTarget, Unit, User, UserScope, utcnow
-from app.models.counters import counted_in_batch
+from app.models import Group, Respondent, RespondentTarget, Unit, utcnow
 
 from . import normalise as norm
-from .columns import LIMITS, TEXT_COLUMNS, Screen
 from . import columns as colwise
+from .columns import LIMITS, TEXT_COLUMNS, Screen
 from .state import ListError, check_open, get_list, remove_respondents
+from .storing import store_candidates
 
 MODES = ("replace", "append")
 
 
-#: What a good row stores, in RESPONDENT_COLUMNS order: a tuple, not a dict per row.
+#: What a good row stores, in storing.RESPONDENT_COLUMNS order: a tuple, not a dict per row.
 RECORD = ("full_name", "position", "organisation", "email", "phone", "address")
 
 
@@ -234,7 +234,7 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     kept: list[Candidate] = []
     for cand in candidates:
         _place(cand, index, kept, stored_index, unit, report, priority)
-    _store(campaign, unit, kept, report)
+    report["imported"] = store_candidates(campaign, unit, kept)
     rlist.last_upload = report
     audit.record("list.upload", actor, campaign.id, target=unit.code, file=report["file"], mode=mode,
                  rows=report["rows_read"], imported=report["imported"], errors=len(report["errors"]),
@@ -396,56 +396,3 @@ def _stored_index(campaign, unit: Unit) -> dict:
                 .where(Respondent.unit_id == unit.id)):
             people[rid].targets.add(uid)
     return index
-
-
-def _unit_enumerator(unit: Unit) -> int | None:
-    """The unit's enumerator when exactly one enumerator account is scoped to it."""
-    ids = db.session.scalars(select(User.id).join(UserScope).where(
-        User.role == "enumerator", UserScope.unit_code == unit.code)).all()
-    return ids[0] if len(ids) == 1 else None
-
-
-RESPONDENT_COLUMNS = ("campaign_id", "unit_id", "group_id", "full_name", "position", "organisation", "email",
-                      "phone", "address", "source_row", "email_status", "enumerator_id", "created_at")
-
-
-def _store(campaign, unit: Unit, kept: list[Candidate], report: dict) -> None:
-    """Bulk insert of respondents and their targets: COPY on PostgreSQL, executemany on SQLite
-    (app/core/bulk.py) — never an ORM object per row."""
-    fresh = [c for c in kept if c.stored_id is None]
-    if fresh:
-        # No RETURNING over 100 000 rows: the new rows are found again by id above the unit's old
-        # maximum; the list row is locked, so only this import adds to this unit.
-        before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
-        with counted_in_batch(db.session.connection(), "respondents", "unit_id = :u AND id > :before",
-                              u=unit.id, before=before):
-            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, _respondent_rows(campaign, unit, fresh))
-        _store_fresh_targets(unit, fresh, before)
-    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"), [
-        (cand.stored_id, uid) for cand in kept if cand.stored_id is not None for uid in sorted(cand.targets)])
-    report["imported"] = len(fresh)
-
-
-def _respondent_rows(campaign, unit: Unit, fresh: list[Candidate]):
-    """The RESPONDENT_COLUMNS tuple of each new respondent, streamed (ORM attributes read once,
-    not per row). The queries run here, before the stream: none may run during a COPY."""
-    enumerator = _unit_enumerator(unit)
-    campaign_id, unit_id, now = campaign.id, unit.id, utcnow()
-    group_ids = {group: group.id for group in {c.group for c in fresh}}
-    return ((campaign_id, unit_id, group_ids[c.group], *c.record, c.row, "ok", None if c.record[3] else enumerator, now)
-            for c in fresh)
-
-
-def _store_fresh_targets(unit: Unit, fresh: list[Candidate], before: int) -> None:
-    """Targets of the new respondents. When every one assesses only the own unit (nearly every
-    list), one INSERT … SELECT on the server: no ids read back, no row built in Python."""
-    own = frozenset((unit.id,))
-    if all(c.targets == own for c in fresh):
-        db.session.execute(insert(RespondentTarget).from_select(
-            ["respondent_id", "unit_id"], select(Respondent.id, Respondent.unit_id)
-            .where(Respondent.unit_id == unit.id, Respondent.id > before).order_by(Respondent.id)))
-        return
-    ids = dict(db.session.execute(select(Respondent.source_row, Respondent.id)
-                                  .where(Respondent.unit_id == unit.id, Respondent.id > before)).all())
-    insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"),
-                [(ids[cand.row], uid) for cand in fresh for uid in sorted(cand.targets)])
