@@ -46,11 +46,20 @@ def days_left(campaign) -> int:
     return clock.days_left(campaign.answers_by, campaign)
 
 
-def board_context(campaign, progress: Progress) -> dict:
+#: Units listed in the panel unless the coordinator asks for all: the ones to call first. Every unit
+#: is in the progress table below; a province's 1 000 units listed twice made half of the page.
+SHOWN_FIRST = 20
+
+
+def board_context(campaign, progress: Progress, show_all: bool = False) -> dict:
     """What the dashboard shows a coordinator above the tables: from the counters only. Who exactly
     would get a reminder (gap, cap, addresses) needs the invitations themselves, O(invitations):
     it is counted on the confirmation page the button leads to (`board.remind_laggards`), not on
-    every view of the dashboard (DESIGN.md §7: ≤ 100 ms at 1 000 000 invitations)."""
+    every view of the dashboard (DESIGN.md §7: ≤ 100 ms at 1 000 000 invitations).
+
+    The panel lists the SHOWN_FIRST units furthest behind (all with `show_all`); `more` says how
+    many are left out, `behind` counts every unit below its target."""
     rows = laggards(progress)
-    return {"laggards": rows, "days_left": days_left(campaign), "quiet": reminders_quiet(campaign),
-            "behind": sum(1 for r in rows if r.gap > 0)}
+    shown = rows if show_all else rows[:SHOWN_FIRST]
+    return {"laggards": shown, "more": len(rows) - len(shown), "days_left": days_left(campaign),
+            "quiet": reminders_quiet(campaign), "behind": sum(1 for r in rows if r.gap > 0)}

@@ -50,8 +50,16 @@ def dashboard(campaign_id: int):
         day_chart=day_chart(progress.per_day, campaign.answers_by, today), rate_chart=rate_chart(progress.units),
         focal=current_user.role == "focal", today=today, sort_url=_sort_url(campaign), unit_url=_unit_url(campaign),
         kind_names={kind: label(kind, "unit_kind") for kind in progress.kinds},
-        board=None if current_user.role == "focal" else board_context(campaign, progress))
+        board=None if current_user.role == "focal" else _board(campaign, progress))
     return page, 400 if error else 200
+
+
+def _board(campaign: Campaign, progress) -> dict:
+    """The coordinator's panel of units behind; `?laggards=all` lists every unit in it."""
+    board = board_context(campaign, progress, request.args.get("laggards") == "all")
+    args = {**request.args.to_dict(), "laggards": "all"}
+    board["all_url"] = url_for("progress.dashboard", campaign_id=campaign.id, **args) + "#lag-h"
+    return board
 
 
 def _unit_url(campaign: Campaign):

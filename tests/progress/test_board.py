@@ -132,3 +132,24 @@ def test_automatic_reminders_off_means_the_scheduler_sends_none(known):
     known.campaign.reminders_auto = True
     db.session.commit()
     assert scheduled_reminders() == 3  # p3, p4 and q2 are due
+
+
+def test_the_panel_lists_the_units_furthest_behind_first_and_all_on_request(known, client, make_user, monkeypatch):
+    # A province's 1 000 units are all in the progress table; the panel names the ones to call first.
+    monkeypatch.setattr("app.progress.laggards.SHOWN_FIRST", 2)
+    login(client, make_user("coordinator"))
+    url = f"/progress/campaigns/{known.campaign.id}"
+    html = client.get(url).get_data(as_text=True)
+    table = html.split('id="laggards-table"')[1].split("</table>")[0]
+    assert "Sở Tư pháp" not in table  # the third, furthest ahead, is left out; the two behind, in order
+    assert table.index("UBND huyện Đông Anh") < table.index("Sở Nội vụ")
+    more = html.split('id="laggards-more"')[1].split("</p>")[0]
+    assert "Còn 1 đơn vị ít chậm hơn hoặc đã đạt chỉ tiêu." in more and "Xem tất cả 3 đơn vị" in more
+    assert "3 đơn vị chưa đạt chỉ tiêu" in html.split('id="remind-note"')[1]  # counted over every unit
+    assert "Sở Tư pháp" in html.split('id="progress-table"')[1]
+    link = more.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "laggards=all" in link
+    every = client.get(link).get_data(as_text=True)
+    assert _order(every) == ["UBND huyện Đông Anh", "Sở Nội vụ", "Sở Tư pháp"] and 'id="laggards-more"' not in every
+    kept = client.get(f"{url}?sort=-name&laggards=all").get_data(as_text=True)  # other arguments kept
+    assert _order(kept) == ["UBND huyện Đông Anh", "Sở Nội vụ", "Sở Tư pháp"]
