@@ -12,7 +12,6 @@ from app.core.schemes import get_scheme
 from app.core.security import client_address, keyed_hash, network_prefix
 from app.extensions import db
 from app.mailing.waiting import still_waiting
-from app.models import Unit
 
 from .forms import answers_of, build_form, draft_data, sections, unknown_codes
 from .services import (ANSWERED, CLOSED, INVALID, Paradata, SurveyError, open_link,
@@ -92,13 +91,14 @@ def answer(token: str):
     data = paradata(device)
     if request.method == "GET":
         draft = open_link(invitation, data, today)
-        saved = draft_data(questionnaire, draft.answers) if draft is not None else None  # read before the commit
-        db.session.commit()
         if draft is None:
+            db.session.commit()
             return message("thanks", 200, campaign, invitation)
-        form = build_form(questionnaire, formdata=None, data=saved)
+        form = build_form(questionnaire, formdata=None, data=draft_data(questionnaire, draft.answers))
+        # Written before the commit, which would expire the rows the page reads (a round trip each).
         body, status = render_sheet(form, questionnaire, campaign, action_url=url_for(".answer", token=token),
-                                    **_assessed(invitation))
+                                    unit=link.unit, waiting=still_waiting(invitation))
+        db.session.commit()
         return _with_device(make_response(body, status), device, new_device)
 
     if (request.content_length or 0) > SURVEY_MAX_BYTES:
@@ -132,7 +132,8 @@ def answer(token: str):
     if action == "autosave":
         return jsonify(saved=False), 400
     body, status = render_sheet(form, questionnaire, campaign, status=400, errors=errors,
-                                action_url=url_for(".answer", token=token), **_assessed(invitation))
+                                action_url=url_for(".answer", token=token), unit=link.unit,
+                                waiting=still_waiting(invitation))
     return _with_device(make_response(body, status), device, new_device)
 
 
@@ -140,11 +141,6 @@ def _position(form) -> str:
     """The fragment of the question the respondent was at (sent by survey.js), if well-formed."""
     position = form.get("position", "")
     return f"#{position}" if POSITION_RE.match(position) else ""
-
-
-def _assessed(invitation) -> dict:
-    """The unit this sheet assesses, and the respondent's other units still waiting."""
-    return {"unit": db.session.get(Unit, invitation.unit_id), "waiting": still_waiting(invitation)}
 
 
 def _with_device(response, device: str, new: bool):

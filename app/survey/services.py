@@ -42,6 +42,7 @@ class Link:
     state: str
     invitation: Invitation | None = None
     campaign: Campaign | None = None
+    unit: Unit | None = None  #: the assessed unit
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,21 @@ def resolve_survey_link(token: str, today: date) -> Link:
     if payload is None:
         return Link(INVALID)
     invitation_id, nonce = payload
-    # One round trip for both rows: this runs on every request of the respondent's form.
-    row = db.session.execute(db.select(Invitation, Campaign).join(Campaign, Campaign.id == Invitation.campaign_id)
-                             .where(Invitation.id == invitation_id)).first()
+    # One round trip for the three rows: this runs on every request of the respondent's form.
+    row = db.session.execute(db.select(Invitation, Campaign, Unit).join(Campaign, Campaign.id == Invitation.campaign_id)
+                             .join(Unit, Unit.id == Invitation.unit_id).where(Invitation.id == invitation_id)).first()
     if row is None:
         return Link(INVALID)
-    invitation, campaign = row
+    invitation, campaign, unit = row
     if not secrets.compare_digest(invitation.nonce.encode(), nonce.encode()):
         return Link(INVALID)
     if invitation.revoked_at is not None:
         return Link(INVALID)
     if invitation.answered_on is not None:
-        return Link(ANSWERED, invitation, campaign)
+        return Link(ANSWERED, invitation, campaign, unit)
     if is_closed(campaign, today):
-        return Link(CLOSED, invitation, campaign)
-    return Link(OPEN, invitation, campaign)
+        return Link(CLOSED, invitation, campaign, unit)
+    return Link(OPEN, invitation, campaign, unit)
 
 
 def questionnaire_for(invitation: Invitation, campaign: Campaign):
