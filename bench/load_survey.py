@@ -252,6 +252,61 @@ def run(port: int, links: "queue.Queue[str]", q, clients: int, think: tuple[floa
     return stats, wall
 
 
+def _ticks(pid: int, reaped: bool = False) -> float:
+    """CPU seconds (user + system) of one process, from /proc (0 if it is gone); with `reaped`, only
+    those of its children that ended and were waited for (a recycled gunicorn worker)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    first = 13 if reaped else 11
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """CPU seconds spent by the gunicorn processes, the database's backends and this load generator
+    between start() and stop(): where a sheet's cost goes, whatever else the machine is doing.
+    Read from /proc, so it counts only processes on this machine (PostgreSQL on loopback here).
+    Workers recycled meanwhile (max_requests) are counted through the master's reaped-children
+    time; a database backend that ended meanwhile (its worker's pool with it) is not."""
+
+    def __init__(self, server_pid: int, url: str):
+        self.server_pid, self.url = server_pid, url
+
+    def _backends(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            return [pid for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
+    def _read(self) -> dict:
+        server = [self.server_pid, *_children(self.server_pid)]
+        return {"server": {p: _ticks(p) for p in server}, "db": {p: _ticks(p) for p in self._backends()},
+                "reaped": _ticks(self.server_pid, reaped=True), "client": time.process_time()}
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self) -> dict:
+        after = self._read()
+        spent = {"client": after["client"] - self.before["client"]}
+        for kind in ("server", "db"):
+            spent[kind] = sum(t - self.before[kind].get(p, 0.0) for p, t in after[kind].items())
+        # A worker that ended meanwhile: its whole life is in the master's reaped time, less what it
+        # had spent before start().
+        spent["server"] += after["reaped"] - self.before["reaped"] - sum(
+            t for p, t in self.before["server"].items() if p not in after["server"])
+        return spent
+
+
 def pct(values, p) -> float:
     if not values:
         return float("nan")
@@ -259,10 +314,14 @@ def pct(values, p) -> float:
     return 1000 * values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def report(label: str, stats: Stats, wall: float, clients: int, saturation: bool) -> None:
+def report(label: str, stats: Stats, wall: float, clients: int, saturation: bool, cpu: dict) -> None:
     print(f"\n{label}: {stats.submitted} sheets in {wall:.1f} s = {stats.submitted / wall:.1f} sheets/s, "
           f"{stats.requests / wall:.0f} requests/s, errors {sum(stats.errors.values())} {stats.errors or ''}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    per = {k: 1000 * v / max(1, stats.submitted) for k, v in cpu.items()}
+    print(f"  CPU per sheet: gunicorn {per['server']:.1f} ms, PostgreSQL {per['db']:.1f} ms, "
+          f"load generator {per['client']:.1f} ms = {sum(per.values()):.1f} ms "
+          f"(so {os.cpu_count()} cores carry at most {1000 * os.cpu_count() / max(1e-9, sum(per.values())):.0f} sheets/s)")
     names = {"get": "GET form", "post": "POST answers", "thanks": "GET thank-you", "sheet": "open+submit",
              "healthz": "/healthz probe"}
     for kind, name in names.items():
@@ -325,6 +384,7 @@ def main() -> None:
         pending.put(link)
     server, port = start_server(env, args.workers, args.threads)
     total = Stats()
+    meter = CpuMeter(server.pid, url)
     try:
         for _ in range(40):  # warm every worker (imports, pools) ...
             _request(port, "GET", "/healthz", {})
@@ -336,8 +396,9 @@ def main() -> None:
             plan.append((args.saturate, (0.0, 0.0), args.saturate_seconds, f"{args.saturate} clients, no think time "
                                                                            "(saturation)"))
         for clients, th, seconds, label in plan:
+            meter.start()
             stats, wall = run(port, pending, q, clients, th, seconds)
-            report(label, stats, wall, clients, th[1] == 0)
+            report(label, stats, wall, clients, th[1] == 0, meter.stop())
             total.submitted += stats.submitted
             total.resubmits += stats.resubmits
             for k, v in stats.errors.items():
