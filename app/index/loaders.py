@@ -189,7 +189,10 @@ def _credits(campaign_id: int, scheme, unit_code: dict, group_code: dict) -> pd.
         with _sqlite_mapped():
             rows = db.session.execute(_blocks_sql(len(credits)),
                                       {**params, **{f"k{i}": c for i, c in enumerate(credits)}})
-            frame = credits_by_block(rows, credits, unit_code, group_code)
+            try:
+                frame = credits_by_block(rows, credits, unit_code, group_code)
+            finally:
+                rows.close()  # also when a credit outside the scheme stops the count early
         if frame is not None:
             return frame
     if db.session.get_bind().dialect.name == "postgresql":
