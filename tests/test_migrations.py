@@ -70,3 +70,19 @@ def test_the_migration_carries_the_models_counter_triggers():
     for dialect in ("sqlite", "postgresql"):
         assert module.COUNTER_TRIGGERS[dialect] == trigger_statements(dialect)
         assert module.COUNTER_TRIGGERS_DROP[dialect] == drop_statements(dialect)
+
+
+def test_sqlite_answers_are_clustered_on_their_key(fresh_url):
+    """SQLite: the migration creates `answers` WITHOUT ROWID — the index's join reads a response's
+    answers in one range of the table, and no hidden rowid keeps the order answers were written."""
+    if not fresh_url.startswith("sqlite"):
+        pytest.skip("a SQLite table option")
+    app = _app(fresh_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'answers'")).scalar()
+            assert sql.rstrip().upper().endswith("WITHOUT ROWID")
+            with pytest.raises(Exception, match="rowid"):
+                conn.execute(text("SELECT rowid FROM answers"))
+        db.engine.dispose()

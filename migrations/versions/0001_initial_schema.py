@@ -674,7 +674,8 @@ def upgrade():
     sa.Column('text', sa.Text(), nullable=True),
     sa.CheckConstraint('credit IS NULL OR (credit >= 0 AND credit <= 1)', name=op.f('ck_answers_credit')),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_answers_response_id_responses'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'item_code', name=op.f('pk_answers'))
+    sa.PrimaryKeyConstraint('response_id', 'item_code', name=op.f('pk_answers')),
+    sqlite_with_rowid=False
     )
     op.create_table('decisions',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,7 +1,10 @@
 """Runs: SQL aggregation equals the pure definition, same inputs -> same digests, decisions honoured."""
+import math
 import random
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,37 +106,94 @@ def test_assessments_enter_the_inputs_digest(make_campaign):
 
 
 CREDITS = [0.0, 0.25, 0.5, 1 / 3, 1.0]
+#: Whole multiples of 2**-2: credits_by_block sums them in integers (the other list: by math.fsum).
+DYADIC = [0.0, 0.25, 0.5, 0.75, 1.0]
 answers_strategy = st.lists(st.tuples(st.sampled_from([1, 2]), st.sampled_from([10, 20]),
-                                      st.sampled_from(["Q1", "Q2", "1.10"]), st.sampled_from([None, *CREDITS])),
+                                      st.sampled_from(["Q1", "Q2", "1.10"]), st.integers(-1, 4)),
                             max_size=60)
 
 
-@settings(max_examples=60, deadline=None)
-@given(answers=answers_strategy, seed=st.integers(0, 10**6))
-def test_counting_by_block_equals_the_exact_group_by(answers, seed):
-    """The SQLite path (one string of items and one of credit marks per unit and group, in any
-    row order) gives the frame that grouping by credit gives, bit for bit."""
+def _blocks(answers, credits):
+    """_blocks_sql rows for answers (unit, group, item, index into credits or -1 for none), in the given order."""
+    from app.index.loaders import _CREDIT_CHARS, _SEP
+
+    blocks = {}
+    for u, g, item, k in answers:
+        items, marks = blocks.setdefault((u, g), ([], []))
+        items.append(item)
+        marks.append("0" if k < 0 else _CREDIT_CHARS[k])
+    return [(u, g, _SEP.join(items), "".join(marks)) for (u, g), (items, marks) in blocks.items()]
+
+
+def _assert_block_count_exact(answers, credits, rows):
     from collections import Counter
 
-    from app.index.loaders import _CREDIT_CHARS, _SEP, credits_by_block, credits_frame
+    from app.index.loaders import credits_by_block, credits_frame
 
     unit_code, group_code = {1: "U1", 2: "U2"}, {10: "G1", 20: "G2"}
-    grouped = Counter(answers)
+    grouped = Counter((u, g, i, None if k < 0 else credits[k]) for u, g, i, k in answers)
     exact = credits_frame([(u, g, i, c, n) for (u, g, i, c), n in grouped.items()], unit_code, group_code)
-    shuffled = list(answers)
-    random.Random(seed).shuffle(shuffled)
-    blocks = {}
-    for u, g, item, credit in shuffled:
-        mark = "0" if credit is None else _CREDIT_CHARS[CREDITS.index(credit)]
-        items, marks = blocks.get((u, g), ([], []))
-        blocks[(u, g)] = (items + [item], marks + [mark])
-    rows = [(u, g, _SEP.join(items), "".join(marks)) for (u, g), (items, marks) in blocks.items()]
-    fast = credits_by_block(rows, CREDITS, unit_code, group_code)
+    fast = credits_by_block(rows, credits, unit_code, group_code)
     key = ["unit", "group", "item"]
     pd.testing.assert_frame_equal(fast.sort_values(key).reset_index(drop=True),
                                   exact.sort_values(key).reset_index(drop=True), check_exact=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers=answers_strategy, seed=st.integers(0, 10**6), credits=st.sampled_from([CREDITS, DYADIC]))
+def test_counting_by_block_equals_the_exact_group_by(answers, seed, credits):
+    """The SQLite path (one string of items and one of credit marks per unit and group, in any
+    row order) gives the frame that grouping by credit gives, bit for bit."""
+    from app.index.loaders import credits_by_block
+
+    shuffled = list(answers)
+    random.Random(seed).shuffle(shuffled)
+    _assert_block_count_exact(answers, credits, _blocks(shuffled, credits))
     # A credit the scheme does not give is not counted by block: the caller falls back to the exact query.
-    assert credits_by_block([(1, 10, "Q1", "~")], CREDITS, unit_code, group_code) is None
+    assert credits_by_block([(1, 10, "Q1", "~")], credits, {1: "U1"}, {10: "G1"}) is None
+
+
+sheet_strategy = st.lists(st.tuples(st.sampled_from(["Q1", "Q2", "Q10", "1.10", ""]), st.integers(-1, 4)),
+                          min_size=1, max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(sheet=sheet_strategy, repeats=st.integers(1, 40), credits=st.sampled_from([CREDITS, DYADIC]),
+       changes=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["Q1", "Q3", "Q10", ""]),
+                                  st.integers(-1, 4)), max_size=3),
+       dropped=st.lists(st.integers(0, 10**6), max_size=2))
+def test_counting_by_block_of_repeated_sheets_is_exact(sheet, repeats, credits, changes, dropped):
+    """Blocks as SQLite returns them, each response's answers after the other: the same sheet of
+    items repeated (counted from one period), or repeated with a few items changed or left out
+    (counted item by item) — the frame grouping by credit gives, bit for bit."""
+    from app.index.loaders import _SEP, _item_index
+
+    answers = [(1, 10, item, (k + r) % 6 - 1) for r in range(repeats) for item, k in sheet]
+    for at, item, k in changes:
+        answers[at % len(answers)] = (1, 10, item, k)
+    for at in dropped:
+        if len(answers) > 1:
+            del answers[at % len(answers)]
+    rows = _blocks(answers, credits)
+    _assert_block_count_exact(answers, credits, rows)
+    for _, _, items, _ in rows:
+        idx, names = _item_index(items)
+        want_idx, want_names = pd.factorize(np.array(items.split(_SEP), dtype=object))
+        assert idx.tolist() == want_idx.tolist() and list(names) == list(want_names)
+
+
+def test_credits_outside_whole_quarters_are_summed_exactly():
+    """Many answers of a credit that is no whole multiple of a power of two: summed by math.fsum
+    (per count), not by adding floats."""
+    from app.index.loaders import _SEP, credits_by_block
+
+    third = [0.0, 1 / 3, 1.0]
+    rows = [(1, 10, _SEP.join(["Q1"] * 3001), "2" * 3000 + "3")]
+    frame = credits_by_block(rows, third, {1: "U1"}, {10: "G1"})
+    assert frame["sum_credit"].tolist() == [math.fsum([(1 / 3) * 3000, 1.0])] and frame["n"].tolist() == [3001]
+    quarters = [0.0, 0.25, 1.0]
+    frame = credits_by_block([(1, 10, _SEP.join(["Q1", "Q2"] * 3000), "23" * 3000)], quarters, {1: "U1"}, {10: "G1"})
+    assert frame["sum_credit"].tolist() == [750.0, 3000.0] and frame["item"].tolist() == ["Q1", "Q2"]
 
 
 def test_loaded_credits_equal_the_exact_query_also_for_a_credit_outside_the_scheme(make_campaign, make_responses):
@@ -160,3 +220,35 @@ def test_loaded_credits_equal_the_exact_query_also_for_a_credit_outside_the_sche
     mine, exact = both()
     pd.testing.assert_frame_equal(mine, exact, check_exact=True)
     assert (exact["sum_credit"] % 0.25 != 0).any()
+
+
+@pytest.mark.sqlite_only
+def test_the_memory_map_is_for_the_answer_join_only(make_campaign, make_responses):
+    """SQLite: the join reads through a memory map while it runs; the connection's setting is what
+    it was before, after the inputs are loaded."""
+    import app.index.loaders as loaders
+
+    campaign = make_campaign()
+    _random_responses(campaign, make_responses, 2)
+    seen = []
+    count = loaders.credits_by_block
+
+    def spy(rows, *args):
+        seen.append(db.session.connection().exec_driver_sql("PRAGMA mmap_size").scalar())
+        return count(rows, *args)
+
+    before = db.session.connection().exec_driver_sql("PRAGMA mmap_size").scalar()
+    loaders.credits_by_block = spy
+    try:
+        load_inputs(campaign)
+    finally:
+        loaders.credits_by_block = count
+    assert db.session.connection().exec_driver_sql("PRAGMA mmap_size").scalar() == before
+    if db.engine.url.database not in (None, "", ":memory:"):  # a file: the map is set during the join
+        assert len(seen) == 1 and seen[0] > 0
+    # A credit outside the scheme stops the count early (the exact query takes over): reset all the same.
+    answer = db.session.scalars(db.select(Answer).where(Answer.credit.is_not(None))).first()
+    answer.credit = 0.3
+    db.session.commit()
+    load_inputs(campaign)
+    assert db.session.connection().exec_driver_sql("PRAGMA mmap_size").scalar() == before

@@ -279,3 +279,21 @@ def test_inputs_with_missing_columns_or_bad_mapping_are_rejected():
                                              "group": "CIT", "leaf": "1.1"}])])
     with pytest.raises(ScoringInputError, match="not a survey leaf"):
         compute_index(IndexInputs(**{**inp.__dict__, "items": items}))
+
+
+@pytest.mark.parametrize("values", [
+    [" a", "b ", "c", "1.10"],  # text only: each distinct code stripped once
+    ["a", None, " b"],  # missing stays missing
+    ["a", float("nan"), "b"],
+    [1, "1", 1.0, True, " x"],  # equal keys, different text: value by value
+    [np.str_(" q"), "q "],
+])
+def test_codes_as_text_are_the_same_for_long_columns(values):
+    """Codes are compared as text; a long all-text column (the loaded credits) takes a faster path
+    that must give the series the value-by-value rule gives."""
+    from app.scoring.inputs import _missing, _str
+
+    for series in (pd.Series(values * 700, name="unit"),
+                   pd.Series(np.array(values * 700, dtype=object), index=range(7, 7 + 700 * len(values)))):
+        want = series.map(lambda v: None if _missing(v) else str(v).strip())
+        pd.testing.assert_series_equal(_str(series), want, check_exact=True)
