@@ -303,6 +303,19 @@ def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_
     transport = connections.get(route) if connections is not None else make_transport(route)
     pending = deque(rows)
     recorder = Recorder(worker)
+    ahead = [None]  #: (row, wire bytes, Message-ID) of the next row, composed while the server answers
+
+    def compose(row) -> tuple[bytes, str]:
+        return build_mime(sender=sender, sender_name=name, reply_to=reply_to, to_addr=row.to_addr,
+                          subject=row.subject, text=row.body_text, html=row.body_html)
+
+    def compose_next() -> None:
+        # Called by the transport between sending a message's data and reading the reply.
+        if pending:
+            try:
+                ahead[0] = (pending[0], *compose(pending[0]))
+            except Exception:  # composed again in the loop, whose handling applies
+                ahead[0] = None
     try:
         while pending:
             if should_stop is not None and should_stop():
@@ -326,10 +339,13 @@ def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_
                     break
                 _mailbox_ok(route)
             row = pending.popleft()
-            data, message_id = build_mime(sender=sender, sender_name=name, reply_to=reply_to, to_addr=row.to_addr,
-                                          subject=row.subject, text=row.body_text, html=row.body_html)
+            if ahead[0] is not None and ahead[0][0] is row:
+                _row, data, message_id = ahead[0]
+            else:
+                data, message_id = compose(row)
+            ahead[0] = None
             try:
-                transport.send(data, row.to_addr)
+                transport.send(data, row.to_addr, compose_next)
             except SendError as exc:
                 if exc.temporary:
                     r, f = _retry_later(recorder.settled(), [row], worker, utcnow(), str(exc), exc.code)

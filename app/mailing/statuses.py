@@ -83,9 +83,8 @@ def link_invitations(conn, rows: list, worker, now: datetime) -> None:
             conn.execute(_INVITATIONS_SENT, {"now": now, "ids": invitation_ids})
 
 
-def _write_statuses(conn, accepted: list, to_link: list, worker: str) -> None:
-    _mark_sent(conn, accepted, worker)
-    link_invitations(conn, to_link, worker, utcnow())
+def _link(conn, rows: list, worker: str) -> None:
+    link_invitations(conn, rows, worker, utcnow())
     conn.commit()
 
 
@@ -124,48 +123,71 @@ def close_status_connection(conn) -> None:
 
 
 class Recorder:
-    """Writes the statuses of one batch on its own connection.
+    """Writes the statuses of one batch on its own connection(s).
 
     Accepted messages are collected in groups of GROUP; a full group is committed by a
     background thread while the next group is being sent, and the next group waits for it — so
-    at most two groups (≤ RESEND_BOUND messages) are ever accepted and not yet committed. Their
-    invitations are marked every INVITATION_GROUP messages and at the end (link_invitations).
-    Refusals, retries and releases are written at once, after the group being written."""
+    at most two groups (≤ RESEND_BOUND messages) are ever accepted and not yet committed.
+    Once INVITATION_GROUP messages are committed, their invitations are marked (link_invitations):
+    on PostgreSQL by a thread and connection of their own, which the sending thread does not
+    wait for (the counters' statement trigger is the slow part); on SQLite (one writer) on the
+    status thread, between two groups. Refusals, retries and releases are written at once,
+    after the group and the invitations being written."""
 
     def __init__(self, worker: str):
-        self.worker, self.group, self.unlinked, self.writing = worker, [], [], None
+        self.worker, self.group, self.committing, self.unlinked = worker, [], [], []
+        self.writing = self.linking = None
         self.conn = status_connection()
-        self.group_conn = self.conn
+        self.group_conn = self.link_conn = self.conn
+        self.thread = self.link_thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-status")
         if self.conn.dialect.name == "postgresql":  # one autocommitted statement per step
             self.group_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
-        self.thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-status")
+            self.link_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
+            self.link_thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-links")
 
     def accepted(self, row, message_id: str) -> None:
         self.group.append((row, utcnow(), message_id))
         if len(self.group) >= GROUP:
-            self._write(link=len(self.unlinked) + len(self.group) >= INVITATION_GROUP, wait=False)
+            self._group_settled()
+            if len(self.unlinked) >= INVITATION_GROUP:
+                self._link()
+            group, self.group = self.group, []
+            self.committing = [row for row, _at, _mid in group]
+            self.writing = self.thread.submit(_mark_sent, self.group_conn, group, self.worker)
 
-    def _write(self, link: bool, wait: bool) -> None:
-        self.settled()
-        group, self.group = self.group, []
-        self.unlinked += [row for row, _at, _mid in group]
-        to_link = []
-        if link:
-            to_link, self.unlinked = self.unlinked, []
-        if wait:
-            _write_statuses(self.group_conn, group, to_link, self.worker)
-        else:
-            self.writing = self.thread.submit(_write_statuses, self.group_conn, group, to_link, self.worker)
-
-    def settled(self):
-        """The connection, once the group being written is committed (its error is raised here)."""
+    def _group_settled(self) -> None:
+        """Wait for the group being written; its rows then await their invitations' marking."""
         if self.writing is not None:
             writing, self.writing = self.writing, None
             writing.result()
+        self.unlinked += self.committing
+        self.committing = []
+
+    def _links_settled(self) -> None:
+        if self.linking is not None:
+            linking, self.linking = self.linking, None
+            linking.result()
+
+    def _link(self) -> None:
+        """Mark the invitations of the recorded rows, in the background (rows committed 'sent' only)."""
+        self._links_settled()  # the previous marking, 200 messages ago
+        rows, self.unlinked = self.unlinked, []
+        self.linking = self.link_thread.submit(_link, self.link_conn, rows, self.worker)
+
+    def settled(self):
+        """The connection, once the group and the invitations being written are committed (their error is raised here)."""
+        try:
+            self._group_settled()
+        finally:
+            self._links_settled()
         return self.conn
 
     def finish(self) -> None:
-        self._write(link=True, wait=True)
+        self.settled()
+        group, self.group = self.group, []
+        _mark_sent(self.group_conn, group, self.worker)
+        rows, self.unlinked = self.unlinked + [row for row, _at, _mid in group], []
+        _link(self.link_conn, rows, self.worker)
 
     def after_error(self) -> None:
         """An exception mid-batch (not a kill): still record what the server has accepted, so that
@@ -175,8 +197,10 @@ class Recorder:
             self.settled()
         except Exception:
             current_app.logger.warning("outbox: a group of accepted messages was not recorded", exc_info=True)
+        self.committing = []  # a group whose write failed is not 'sent': its invitations are not marked
         try:
-            self.group_conn.rollback()
+            for conn in {id(c): c for c in (self.group_conn, self.link_conn)}.values():
+                conn.rollback()
             self.finish()
         except Exception:  # the original exception is the one to report
             current_app.logger.warning("outbox: %d accepted messages not recorded; they are resent after the lease",
@@ -184,6 +208,8 @@ class Recorder:
 
     def close(self) -> None:
         self.thread.shutdown(wait=True)
-        if self.group_conn is not self.conn:
-            close_status_connection(self.group_conn)
+        self.link_thread.shutdown(wait=True)
+        for conn in (self.link_conn, self.group_conn):
+            if conn is not self.conn:
+                close_status_connection(conn)
         close_status_connection(self.conn)
