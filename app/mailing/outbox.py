@@ -17,10 +17,15 @@ sent or still due. Refusals, retries and releases are written as soon as they ha
 ordinary exception (not a kill) still records every accepted message first (only the one in
 flight may go twice).
 
-The invitations of sent messages are marked every INVITATION_GROUP (200) messages and at the end
-of a batch, in one statement (the counters' trigger runs once per statement on PostgreSQL); a
-worker killed in between leaves 'sent' rows still claimed, whose invitations reclaim_stale()
-marks after the lease.
+The invitations of sent messages are marked once INVITATION_GROUP (200) recorded messages have
+gathered and at the end of a batch, in one statement (the counters' trigger runs once per
+statement on PostgreSQL), together with the release of those rows; on PostgreSQL by a thread and
+connection of their own that the sending thread does not wait for. A worker killed in between
+leaves 'sent' rows still claimed, whose invitations reclaim_stale() marks after the lease.
+
+On PostgreSQL the drain claims a mailbox's next batch while it sends the current one
+(ClaimAhead). Rows claimed and not yet sent add nothing to the bound: a dead worker never sent
+them, and the lease puts them back.
 """
 import os
 import socket
@@ -293,17 +298,19 @@ def worker_name() -> str:
 
 
 def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_stop=None,
-               connections: Connections | None = None) -> DrainResult:
+               connections: Connections | None = None, recorder: Recorder | None = None) -> DrainResult:
     """Send the claimed rows (claim's result) through the mailbox's connection; statuses are
-    written by a Recorder (groups of accepted messages, see the crash bound in the module's docstring)."""
+    written by a Recorder (groups of accepted messages, see the crash bound in the module's docstring):
+    the drain's, which goes on from one batch to the next, or one of the batch's own."""
     result = DrainResult()
+    own = recorder is None
     if route.settings is None:
         sender, name, reply_to = default_sender()
     else:
         sender, name, reply_to = route.settings.sender, route.settings.sender_name, route.settings.reply_to
     transport = connections.get(route) if connections is not None else make_transport(route)
     pending = deque(rows)
-    recorder = Recorder(worker)
+    recorder = Recorder(worker) if own else recorder
     ahead = [None]  #: (row, wire bytes, Message-ID) of the next row, composed while the server answers
 
     def compose(row) -> tuple[bytes, str]:
@@ -360,14 +367,18 @@ def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_
                 after_accept(row.id)  # fault injection in tests: a worker dying right here
             recorder.accepted(row, message_id)
             result.sent += 1
-        recorder.finish()
+        if own:
+            recorder.finish()
+        else:
+            recorder.flush()
     except BaseException:
         recorder.after_error()
         raise
     finally:
         if connections is None:
             transport.close()
-        recorder.close()
+        if own:
+            recorder.close()
     return result
 
 
@@ -439,7 +450,7 @@ class ClaimAhead:
 
 def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None,
                connections: Connections | None = None, worker: str | None = None, reclaim: bool = True,
-               ahead: ClaimAhead | None = None) -> DrainResult:
+               ahead: ClaimAhead | None = None, recorder: Recorder | None = None) -> DrainResult:
     """One pass: reclaim dead claims, then one batch per mailbox that has due messages (the batch
     claimed ahead, if any: see ClaimAhead)."""
     now = now or utcnow()
@@ -458,6 +469,8 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
                 _release(db.session.connection(), rows, worker, route.mailbox.paused_until, route.mailbox.last_error)
             continue
         if not rows:
+            if recorder is not None:
+                recorder.settle()  # the rate counts every message sent; on SQLite, no write meanwhile
             n, limited = allowance(route, now, batch)
             result.rate_limited = result.rate_limited or limited
             rows = claim(key, worker, now, n) if n else []
@@ -467,7 +480,7 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
             ahead.start(route, len(rows), batch)
         if rows:
             result.add(send_batch(route, rows, worker, after_accept=after_accept, should_stop=should_stop,
-                                  connections=connections))
+                                  connections=connections, recorder=recorder))
     return result
 
 
@@ -483,6 +496,7 @@ def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> D
     connections = Connections()
     worker = worker_name()
     ahead = ClaimAhead(worker) if db.engine.dialect.name == "postgresql" else None
+    recorder = Recorder(worker)
     reclaimed_at = None
     try:
         while not (should_stop and should_stop()):
@@ -490,20 +504,28 @@ def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> D
             if reclaim:
                 reclaimed_at = time.monotonic()
             one = drain_once(batch=batch, should_stop=should_stop, connections=connections, worker=worker,
-                             reclaim=reclaim, ahead=ahead)
+                             reclaim=reclaim, ahead=ahead, recorder=recorder)
             total.add(one)
             if one.sent or one.failed or one.retried:
                 continue
             if one.rate_limited and wait_for_rate:
+                recorder.finish()  # nothing left unrecorded while waiting
                 connections.close()  # not held idle while waiting for the rate
                 time.sleep(2)
                 continue
             break
+        recorder.finish()
+    except BaseException:
+        recorder.after_error()
+        raise
     finally:
         try:
             if ahead is not None:
                 ahead.release()
         finally:
-            connections.close()
+            try:
+                recorder.close()
+            finally:
+                connections.close()
     total.rate_limited = False
     return total

@@ -16,9 +16,12 @@ INVITATION_GROUP = 200  #: messages whose invitations are marked 'sent' in one s
 # The hot path, in two steps:
 # 1. every GROUP accepted messages: their outbox rows become 'sent' (the durable record; the row
 #    keeps claimed_by = the worker, meaning "its invitations are not marked yet");
-# 2. every INVITATION_GROUP messages and at the end of a batch: their invitations become 'sent'
-#    in one statement (the counters' trigger — one run per statement on PostgreSQL, one per row
-#    on SQLite — is the costly part) and claimed_by is cleared, in one transaction.
+# 2. once INVITATION_GROUP recorded messages have gathered (rows whose group is committed) and
+#    at the end of a batch: their invitations become 'sent' in one statement (the counters'
+#    trigger — one run per statement on PostgreSQL, one per row on SQLite — is the costly part)
+#    and claimed_by is cleared, in one transaction. On PostgreSQL this runs on a thread and
+#    connection of its own, not waited for by the sending thread (only by the end of the batch
+#    and before a refusal or retry is written); on SQLite (one writer) on the status thread.
 # A worker that dies between the two leaves 'sent' rows still claimed: reclaim_stale() marks
 # their invitations after the lease. Nothing is sent again for them.
 # Step 1 runs every GROUP messages on the status thread, whose Python time competes for the GIL
@@ -123,11 +126,13 @@ def close_status_connection(conn) -> None:
 
 
 class Recorder:
-    """Writes the statuses of one batch on its own connection(s).
+    """Writes the statuses of one drain (or one batch) on its own connection(s), opened at first use.
 
     Accepted messages are collected in groups of GROUP; a full group is committed by a
     background thread while the next group is being sent, and the next group waits for it — so
-    at most two groups (≤ RESEND_BOUND messages) are ever accepted and not yet committed.
+    at most two groups (≤ RESEND_BOUND messages) are ever accepted and not yet committed. At the
+    end of a batch of a drain the group being collected is handed over as it is (flush), without
+    waiting; the drain's end writes the rest (finish).
     Once INVITATION_GROUP messages are committed, their invitations are marked (link_invitations):
     on PostgreSQL by a thread and connection of their own, which the sending thread does not
     wait for (the counters' statement trigger is the slow part); on SQLite (one writer) on the
@@ -136,24 +141,37 @@ class Recorder:
 
     def __init__(self, worker: str):
         self.worker, self.group, self.committing, self.unlinked = worker, [], [], []
-        self.writing = self.linking = None
-        self.conn = status_connection()
-        self.group_conn = self.link_conn = self.conn
-        self.thread = self.link_thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-status")
-        if self.conn.dialect.name == "postgresql":  # one autocommitted statement per step
-            self.group_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
-            self.link_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
-            self.link_thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-links")
+        self.writing = self.linking = self.conn = None
+
+    def _open(self):
+        if self.conn is None:
+            self.conn = status_connection()
+            self.group_conn = self.link_conn = self.conn
+            self.thread = self.link_thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-status")
+            if self.conn.dialect.name == "postgresql":  # one autocommitted statement per step
+                self.group_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
+                self.link_conn = status_connection().execution_options(isolation_level="AUTOCOMMIT")
+                self.link_thread = ThreadPoolExecutor(1, thread_name_prefix="outbox-links")
+        return self.conn
 
     def accepted(self, row, message_id: str) -> None:
         self.group.append((row, utcnow(), message_id))
         if len(self.group) >= GROUP:
-            self._group_settled()
-            if len(self.unlinked) >= INVITATION_GROUP:
-                self._link()
-            group, self.group = self.group, []
-            self.committing = [row for row, _at, _mid in group]
-            self.writing = self.thread.submit(_mark_sent, self.group_conn, group, self.worker)
+            self._submit()
+
+    def flush(self) -> None:
+        """Hand the group being collected over to the status thread as it is, without waiting."""
+        if self.group:
+            self._submit()
+
+    def _submit(self) -> None:
+        self._open()
+        self._group_settled()
+        if len(self.unlinked) >= INVITATION_GROUP:
+            self._link()
+        group, self.group = self.group, []
+        self.committing = [row for row, _at, _mid in group]
+        self.writing = self.thread.submit(_mark_sent, self.group_conn, group, self.worker)
 
     def _group_settled(self) -> None:
         """Wait for the group being written; its rows then await their invitations' marking."""
@@ -174,42 +192,53 @@ class Recorder:
         rows, self.unlinked = self.unlinked, []
         self.linking = self.link_thread.submit(_link, self.link_conn, rows, self.worker)
 
-    def settled(self):
-        """The connection, once the group and the invitations being written are committed (their error is raised here)."""
+    def settle(self) -> None:
+        """Wait until the group and the invitations being written are committed (their error is raised here)."""
         try:
             self._group_settled()
         finally:
             self._links_settled()
-        return self.conn
+
+    def settled(self):
+        """The connection, once the group and the invitations being written are committed."""
+        self.settle()
+        return self._open()
 
     def finish(self) -> None:
-        self.settled()
+        """Write everything accepted and not yet recorded, and mark its invitations; waits."""
+        self.settle()
         group, self.group = self.group, []
-        _mark_sent(self.group_conn, group, self.worker)
         rows, self.unlinked = self.unlinked + [row for row, _at, _mid in group], []
-        _link(self.link_conn, rows, self.worker)
+        if rows:
+            self._open()
+            _mark_sent(self.group_conn, group, self.worker)
+            _link(self.link_conn, rows, self.worker)
 
     def after_error(self) -> None:
         """An exception mid-batch (not a kill): still record what the server has accepted, so that
         only the message in flight may go out twice. If the database is what failed, the lease
         resends the unrecorded groups — within the crash bound."""
         try:
-            self.settled()
+            self.settle()
         except Exception:
             current_app.logger.warning("outbox: a group of accepted messages was not recorded", exc_info=True)
         self.committing = []  # a group whose write failed is not 'sent': its invitations are not marked
         try:
-            for conn in {id(c): c for c in (self.group_conn, self.link_conn)}.values():
-                conn.rollback()
+            if self.conn is not None:
+                for conn in {id(c): c for c in (self.group_conn, self.link_conn)}.values():
+                    conn.rollback()
             self.finish()
         except Exception:  # the original exception is the one to report
             current_app.logger.warning("outbox: %d accepted messages not recorded; they are resent after the lease",
                                        len(self.group), exc_info=True)
 
     def close(self) -> None:
+        if self.conn is None:
+            return
         self.thread.shutdown(wait=True)
         self.link_thread.shutdown(wait=True)
         for conn in (self.link_conn, self.group_conn):
             if conn is not self.conn:
                 close_status_connection(conn)
         close_status_connection(self.conn)
+        self.conn = None
