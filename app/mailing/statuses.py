@@ -1,10 +1,12 @@
 """How the outbox worker records what the SMTP server accepted: in groups, on a connection of
 its own, off the sending thread (the crash bound is explained in app/mailing/outbox.py).
 """
+import select
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from flask import current_app
+from psycopg import pq
 from sqlalchemy import DateTime, bindparam, text
 
 from app.extensions import db
@@ -57,18 +59,55 @@ _LINKED_PG = text(
     "WHERE id = ANY(CAST(:invitation_ids AS bigint[])) AND status = 'queued'").bindparams(bindparam("now", type_=DateTime()))
 
 
+def _sent_pg_params(accepted: list, worker: str) -> tuple[str, str, str, str]:
+    return ("{" + ",".join(str(row.id) for row, _at, _mid in accepted) + "}",
+            _pg_array(mid[:255] for _row, _at, mid in accepted),
+            _pg_array(at.isoformat() for _row, at, _mid in accepted), worker)
+
+
 def _mark_sent(conn, accepted: list, worker: str) -> None:
     """Step 1 for one group of accepted messages — [(row, sent_at, message_id)] — in one transaction."""
     if not accepted:
         return
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(_SENT_PG, ("{" + ",".join(str(row.id) for row, _at, _mid in accepted) + "}",
-                                        _pg_array(mid[:255] for _row, _at, mid in accepted),
-                                        _pg_array(at.isoformat() for _row, at, _mid in accepted), worker))
+        conn.exec_driver_sql(_SENT_PG, _sent_pg_params(accepted, worker))
     else:  # the text form SQLAlchemy stores a DateTime in on SQLite
         conn.exec_driver_sql(_SENT, [(at.isoformat(" ", "microseconds"), mid[:255], row.id, worker)
                                      for row, at, mid in accepted])
     conn.commit()
+
+
+#: _SENT_PG with libpq's numbered parameters, for _SentGroup.
+_SENT_PG_NATIVE = "".join(part + (f"${i + 1}" if i < 4 else "")
+                          for i, part in enumerate(_SENT_PG.split("%s"))).encode()
+
+
+class StatusWriteFailed(Exception):
+    """The database refused a group's status statement (its message)."""
+
+
+class _SentGroup:
+    """PostgreSQL: one group's statement handed to the server on the autocommitted group connection
+    through libpq's asynchronous query interface, from the sending thread, without waiting;
+    result() waits for it (by then the server has long finished: ten SMTP exchanges have passed).
+    No status thread: its GIL hand-offs cost the sending thread more than the statement."""
+
+    def __init__(self, conn, accepted: list, worker: str):
+        self.pgconn = conn.connection.driver_connection.pgconn
+        self.pgconn.send_query_params(_SENT_PG_NATIVE, [p.encode() for p in _sent_pg_params(accepted, worker)])
+
+    def result(self) -> None:
+        pgconn = self.pgconn
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            select.select([pgconn.socket], [], [])  # the GIL is free meanwhile
+            pgconn.consume_input()
+        error = None
+        while (res := pgconn.get_result()) is not None:  # every result, so the connection is idle after
+            if res.status != pq.ExecStatus.COMMAND_OK and error is None:
+                error = (res.error_message or b"").decode("utf-8", "replace").strip()
+        if error is not None:
+            raise StatusWriteFailed(error)
 
 
 def link_invitations(conn, rows: list, worker, now: datetime) -> None:
@@ -121,6 +160,9 @@ def close_status_connection(conn) -> None:
             conn.rollback()
             conn.exec_driver_sql("RESET synchronous_commit")
             conn.commit()
+    except Exception:  # a broken connection (the group statements bypass SQLAlchemy): not back to the pool
+        current_app.logger.warning("outbox: a status connection could not be reset; discarded", exc_info=True)
+        conn.invalidate()
     finally:
         conn.close()
 
@@ -171,7 +213,10 @@ class Recorder:
             self._link()
         group, self.group = self.group, []
         self.committing = [row for row, _at, _mid in group]
-        self.writing = self.thread.submit(_mark_sent, self.group_conn, group, self.worker)
+        if self.group_conn is not self.conn:  # PostgreSQL
+            self.writing = _SentGroup(self.group_conn, group, self.worker)
+        else:
+            self.writing = self.thread.submit(_mark_sent, self.group_conn, group, self.worker)
 
     def _group_settled(self) -> None:
         """Wait for the group being written; its rows then await their invitations' marking."""
