@@ -465,8 +465,12 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
         route = route_for(key)
         rows = ahead.take(key) if ahead is not None else []
         if route.mailbox is not None and route.mailbox.paused_until and route.mailbox.paused_until > now:
-            if rows:
-                _release(db.session.connection(), rows, worker, route.mailbox.paused_until, route.mailbox.last_error)
+            if rows:  # paused since they were claimed ahead: back in the queue, due when the pause ends
+                db.session.execute(update(OUT).where(OUT.c.id.in_([row.id for row in rows]), OUT.c.status == "sending",
+                                                     OUT.c.claimed_by == worker)
+                                   .values(status="queued", next_attempt_at=route.mailbox.paused_until,
+                                           claimed_by=None, claimed_at=None))
+                db.session.commit()
             continue
         if not rows:
             if recorder is not None:

@@ -84,3 +84,30 @@ def test_a_drain_stopped_half_way_gives_back_what_it_claimed_ahead(app, make_cam
     assert result.sent == n - BATCH - 5
     received = Counter(a for m in server.messages for a in m.rcpt_tos)
     assert len(received) == n and set(received.values()) == {1}
+
+
+def test_rows_claimed_ahead_for_a_mailbox_paused_meanwhile_wait_for_the_pause(app, make_campaign, make_respondents,
+                                                                              smtp_server, use_mailbox):
+    from datetime import timedelta
+
+    from app.models import Mailbox
+
+    server = _queued(app, make_campaign, make_respondents, smtp_server, use_mailbox, BATCH)
+    key, = db.session.scalars(select(OutboxMessage.mailbox_id).distinct()).all()
+    worker = outbox.worker_name()
+    ahead = outbox.ClaimAhead(worker)
+    try:
+        ahead.start(outbox.route_for(key), 0, BATCH)
+        assert len(ahead.claims[key].result()) == BATCH  # claimed ahead, by the claiming thread
+        db.session.commit()
+        until = utcnow() + timedelta(minutes=10)
+        db.session.get(Mailbox, key).paused_until = until
+        db.session.commit()
+        result = outbox.drain_once(batch=BATCH, worker=worker, ahead=ahead)
+        assert result.sent == 0 and server.messages == []
+    finally:
+        ahead.release()
+    db.session.expire_all()
+    rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.claimed_by, OutboxMessage.next_attempt_at)).all()
+    assert len(rows) == BATCH
+    assert all(r.status == "queued" and r.claimed_by is None and r.next_attempt_at == until for r in rows)
