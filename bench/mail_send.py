@@ -86,8 +86,10 @@ def use_flask_mail():
         def open(self):
             self.conn = Connection(oneoff._state(self.settings)).__enter__()
 
-        def send(self, message, to_addr):
+        def send(self, message, to_addr, while_waiting=None):
             self.conn.send(message, envelope_from=self.settings.sender)
+            if while_waiting is not None:
+                while_waiting()
             return "250"
 
         def close(self):

@@ -17,10 +17,15 @@ sent or still due. Refusals, retries and releases are written as soon as they ha
 ordinary exception (not a kill) still records every accepted message first (only the one in
 flight may go twice).
 
-The invitations of sent messages are marked every INVITATION_GROUP (200) messages and at the end
-of a batch, in one statement (the counters' trigger runs once per statement on PostgreSQL); a
-worker killed in between leaves 'sent' rows still claimed, whose invitations reclaim_stale()
-marks after the lease.
+The invitations of sent messages are marked once INVITATION_GROUP (200) recorded messages have
+gathered and at the end of a batch, in one statement (the counters' trigger runs once per
+statement on PostgreSQL), together with the release of those rows; on PostgreSQL by a thread and
+connection of their own that the sending thread does not wait for. A worker killed in between
+leaves 'sent' rows still claimed, whose invitations reclaim_stale() marks after the lease.
+
+On PostgreSQL the drain claims a mailbox's next batch while it sends the current one
+(ClaimAhead). Rows claimed and not yet sent add nothing to the bound: a dead worker never sent
+them, and the lease puts them back.
 """
 import os
 import socket
@@ -28,6 +33,7 @@ import ssl
 import time
 import uuid
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -292,17 +298,32 @@ def worker_name() -> str:
 
 
 def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_stop=None,
-               connections: Connections | None = None) -> DrainResult:
+               connections: Connections | None = None, recorder: Recorder | None = None) -> DrainResult:
     """Send the claimed rows (claim's result) through the mailbox's connection; statuses are
-    written by a Recorder (groups of accepted messages, see the crash bound in the module's docstring)."""
+    written by a Recorder (groups of accepted messages, see the crash bound in the module's docstring):
+    the drain's, which goes on from one batch to the next, or one of the batch's own."""
     result = DrainResult()
+    own = recorder is None
     if route.settings is None:
         sender, name, reply_to = default_sender()
     else:
         sender, name, reply_to = route.settings.sender, route.settings.sender_name, route.settings.reply_to
     transport = connections.get(route) if connections is not None else make_transport(route)
     pending = deque(rows)
-    recorder = Recorder(worker)
+    recorder = Recorder(worker) if own else recorder
+    ahead = [None]  #: (row, wire bytes, Message-ID) of the next row, composed while the server answers
+
+    def compose(row) -> tuple[bytes, str]:
+        return build_mime(sender=sender, sender_name=name, reply_to=reply_to, to_addr=row.to_addr,
+                          subject=row.subject, text=row.body_text, html=row.body_html)
+
+    def compose_next() -> None:
+        # Called by the transport between sending a message's data and reading the reply.
+        if pending:
+            try:
+                ahead[0] = (pending[0], *compose(pending[0]))
+            except Exception:  # composed again in the loop, whose handling applies
+                ahead[0] = None
     try:
         while pending:
             if should_stop is not None and should_stop():
@@ -326,10 +347,13 @@ def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_
                     break
                 _mailbox_ok(route)
             row = pending.popleft()
-            data, message_id = build_mime(sender=sender, sender_name=name, reply_to=reply_to, to_addr=row.to_addr,
-                                          subject=row.subject, text=row.body_text, html=row.body_html)
+            if ahead[0] is not None and ahead[0][0] is row:
+                _row, data, message_id = ahead[0]
+            else:
+                data, message_id = compose(row)
+            ahead[0] = None
             try:
-                transport.send(data, row.to_addr)
+                transport.send(data, row.to_addr, compose_next)
             except SendError as exc:
                 if exc.temporary:
                     r, f = _retry_later(recorder.settled(), [row], worker, utcnow(), str(exc), exc.code)
@@ -343,56 +367,169 @@ def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_
                 after_accept(row.id)  # fault injection in tests: a worker dying right here
             recorder.accepted(row, message_id)
             result.sent += 1
-        recorder.finish()
+        if own:
+            recorder.finish()
+        else:
+            recorder.flush()
     except BaseException:
         recorder.after_error()
         raise
     finally:
         if connections is None:
             transport.close()
-        recorder.close()
+        if own:
+            recorder.close()
     return result
+
+
+class ClaimAhead:
+    """PostgreSQL: the next batch of a mailbox claimed by a background thread (its own session and
+    connection) while the current batch is being sent, so the claim (a write of every claimed row)
+    is not on the sending path. Only when the batch was full and the rate left room for another.
+
+    Claimed ahead is still only 'sending': a worker that dies before sending those rows sends none
+    of them (the lease puts them back; the crash bound is unchanged); rows not sent when the drain
+    ends are given back at once (release). SQLite is left out: one writer, and the status thread
+    commits every few milliseconds."""
+
+    def __init__(self, worker: str):
+        self.app, self.worker = current_app._get_current_object(), worker
+        self.claims: dict = {}  #: mailbox key -> Future of the claimed rows
+        self.pool = None
+
+    def start(self, route: Route, sending: int, batch: int) -> None:
+        """Claim the batch after the `sending` rows of this mailbox that are being sent now."""
+        if route.mailbox_id in self.claims:
+            return
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-claim")
+        self.claims[route.mailbox_id] = self.pool.submit(self._claim, route.mailbox_id, route.settings, sending, batch)
+
+    def _claim(self, mailbox_id, settings, sending: int, batch: int) -> list:
+        with self.app.app_context():
+            try:
+                now = utcnow()
+                # The rows being sent are not all recorded yet: count them as sent in the last minute.
+                n, _limited = allowance(Route(mailbox_id, settings), now, batch + sending)
+                n = min(batch, n - sending)
+                return claim(mailbox_id, self.worker, now, n) if n > 0 else []
+            finally:
+                db.session.remove()
+
+    def take(self, key) -> list:
+        """The rows claimed ahead for this mailbox (an error of the claim is raised here)."""
+        claimed = self.claims.pop(key, None)
+        return claimed.result() if claimed is not None else []
+
+    def keys(self) -> set:
+        return set(self.claims)
+
+    def release(self) -> None:
+        """Give back, due as they were, the rows claimed ahead and not sent."""
+        try:
+            for key in list(self.claims):
+                try:
+                    rows = self.take(key)
+                except Exception:
+                    current_app.logger.warning("outbox: a claim ahead failed", exc_info=True)
+                    continue
+                if not rows:
+                    continue
+                try:  # on a connection of its own: the drain's session may be failing
+                    with db.engine.begin() as conn:
+                        conn.execute(update(OUT).where(OUT.c.id.in_([row.id for row in rows]), OUT.c.status == "sending",
+                                                       OUT.c.claimed_by == self.worker)
+                                     .values(status="queued", claimed_by=None, claimed_at=None))
+                except Exception:
+                    current_app.logger.warning("outbox: %d rows claimed ahead are given back after the lease", len(rows),
+                                               exc_info=True)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
 
 
 def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None,
-               connections: Connections | None = None) -> DrainResult:
-    """One pass: reclaim dead claims, then one batch per mailbox that has due messages."""
+               connections: Connections | None = None, worker: str | None = None, reclaim: bool = True,
+               ahead: ClaimAhead | None = None, recorder: Recorder | None = None) -> DrainResult:
+    """One pass: reclaim dead claims, then one batch per mailbox that has due messages (the batch
+    claimed ahead, if any: see ClaimAhead)."""
     now = now or utcnow()
-    worker = worker_name()
-    result = DrainResult(reclaimed=reclaim_stale(now))
+    worker = worker or worker_name()
+    result = DrainResult(reclaimed=reclaim_stale(now) if reclaim else 0)
     keys = db.session.scalars(select(OutboxMessage.mailbox_id).where(
         OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now).distinct()).all()
     db.session.commit()
+    if ahead is not None:
+        keys += [key for key in ahead.keys() if key not in keys]
     for key in keys:
         route = route_for(key)
+        rows = ahead.take(key) if ahead is not None else []
         if route.mailbox is not None and route.mailbox.paused_until and route.mailbox.paused_until > now:
+            if rows:  # paused since they were claimed ahead: back in the queue, due when the pause ends
+                db.session.execute(update(OUT).where(OUT.c.id.in_([row.id for row in rows]), OUT.c.status == "sending",
+                                                     OUT.c.claimed_by == worker)
+                                   .values(status="queued", next_attempt_at=route.mailbox.paused_until,
+                                           claimed_by=None, claimed_at=None))
+                db.session.commit()
             continue
-        n, limited = allowance(route, now, batch)
-        result.rate_limited = result.rate_limited or limited
-        rows = claim(key, worker, now, n) if n else []
+        if not rows:
+            if recorder is not None:
+                recorder.settle()  # the rate counts every message sent; on SQLite, no write meanwhile
+            n, limited = allowance(route, now, batch)
+            result.rate_limited = result.rate_limited or limited
+            rows = claim(key, worker, now, n) if n else []
+            if ahead is not None and rows and len(rows) == batch:
+                ahead.start(route, len(rows), batch)
+        elif len(rows) == batch:
+            ahead.start(route, len(rows), batch)
         if rows:
             result.add(send_batch(route, rows, worker, after_accept=after_accept, should_stop=should_stop,
-                                  connections=connections))
+                                  connections=connections, recorder=recorder))
     return result
+
+
+#: A drain reclaims dead claims on its first pass and then at most this often (the lease is 10 minutes).
+RECLAIM_EVERY = 60.0
 
 
 def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> DrainResult:
     """Send everything due now; waits out per-minute rate limits, not back-offs or daily caps.
-    One SMTP connection per mailbox serves all the batches of the drain."""
+    One SMTP connection per mailbox serves all the batches of the drain; on PostgreSQL the next
+    batch of a mailbox is claimed while the current one is sent (ClaimAhead)."""
     total = DrainResult()
     connections = Connections()
+    worker = worker_name()
+    ahead = ClaimAhead(worker) if db.engine.dialect.name == "postgresql" else None
+    recorder = Recorder(worker)
+    reclaimed_at = None
     try:
         while not (should_stop and should_stop()):
-            one = drain_once(batch=batch, should_stop=should_stop, connections=connections)
+            reclaim = reclaimed_at is None or time.monotonic() - reclaimed_at >= RECLAIM_EVERY
+            if reclaim:
+                reclaimed_at = time.monotonic()
+            one = drain_once(batch=batch, should_stop=should_stop, connections=connections, worker=worker,
+                             reclaim=reclaim, ahead=ahead, recorder=recorder)
             total.add(one)
             if one.sent or one.failed or one.retried:
                 continue
             if one.rate_limited and wait_for_rate:
+                recorder.finish()  # nothing left unrecorded while waiting
                 connections.close()  # not held idle while waiting for the rate
                 time.sleep(2)
                 continue
             break
+        recorder.finish()
+    except BaseException:
+        recorder.after_error()
+        raise
     finally:
-        connections.close()
+        try:
+            if ahead is not None:
+                ahead.release()
+        finally:
+            try:
+                recorder.close()
+            finally:
+                connections.close()
     total.rate_limited = False
     return total

@@ -55,7 +55,12 @@ def quote_address(address: str) -> str:
 
 
 class _QuotedOnce:
-    """smtplib's MAIL and RCPT (Python 3.11, unchanged) with quote_address for smtplib.quoteaddr."""
+    """smtplib's MAIL and RCPT (Python 3.11, unchanged) with quote_address for smtplib.quoteaddr,
+    and its DATA with a hook: `while_waiting` (set per message, must not raise) is called once the
+    message's data is sent, before the server's reply is read — the worker composes the next
+    message while the server takes in this one."""
+
+    while_waiting = None
 
     def mail(self, sender, options=()):
         optionlist = ""
@@ -74,6 +79,22 @@ class _QuotedOnce:
         if options and self.does_esmtp:
             optionlist = " " + " ".join(options)
         self.putcmd("rcpt", "TO:%s%s" % (quote_address(recip), optionlist))
+        return self.getreply()
+
+    def data(self, msg):
+        self.putcmd("data")
+        code, repl = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        if isinstance(msg, str):
+            msg = smtplib._fix_eols(msg).encode("ascii")
+        q = smtplib._quote_periods(msg)
+        if q[-2:] != smtplib.bCRLF:
+            q = q + smtplib.bCRLF
+        self.send(q + b"." + smtplib.bCRLF)
+        hook, self.while_waiting = self.while_waiting, None
+        if hook is not None:
+            hook()
         return self.getreply()
 
 
@@ -129,8 +150,9 @@ class SmtpTransport:
             raise SendError(_("Không kết nối được máy chủ thư %(host)s:%(port)s: %(error)s",
                               host=s.host, port=s.port, error=exc or type(exc).__name__)) from None
 
-    def send(self, data: bytes, to_addr: str) -> str:
-        """Send one message (wire bytes); returns the server's reply. Raises SendError."""
+    def send(self, data: bytes, to_addr: str, while_waiting=None) -> str:
+        """Send one message (wire bytes); returns the server's reply. Raises SendError.
+        `while_waiting` (must not raise) is called while the server takes in the data, if it gets that far."""
         if self.smtp is None:
             self.open()
         sender = self.settings.sender
@@ -140,6 +162,7 @@ class SmtpTransport:
                 raise SendError(_("Địa chỉ %(addr)s có ký tự tiếng Việt nhưng máy chủ thư không hỗ trợ SMTPUTF8.",
                                   addr=to_addr), 553, temporary=False)
             options = ["SMTPUTF8", "BODY=8BITMIME"]
+        self.smtp.while_waiting = while_waiting
         try:
             self.smtp.sendmail(sender, [to_addr], data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -153,6 +176,9 @@ class SmtpTransport:
             raise SendError(_("Mất kết nối với máy chủ thư: %(error)s", error=exc or type(exc).__name__)) from None
         except smtplib.SMTPException as exc:
             raise SendError(str(exc)) from None
+        finally:
+            if self.smtp is not None:
+                self.smtp.while_waiting = None
         return "250"
 
     def close(self) -> None:
@@ -178,9 +204,11 @@ class DevTransport:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.connected = True
 
-    def send(self, data: bytes, to_addr: str) -> str:
+    def send(self, data: bytes, to_addr: str, while_waiting=None) -> str:
         path = self.directory / f"{time.time_ns():020d}-{os.getpid()}.eml"
         path.write_bytes(data)
+        if while_waiting is not None:
+            while_waiting()
         return "250 written"
 
     def close(self) -> None:

@@ -91,7 +91,9 @@ def test_sigkill_at_several_points_resends_at_most_the_bound(app, database_url, 
     try:
         use_mailbox(server.url())
         campaign = make_campaign()
-        people = make_respondents(campaign, "SO_TP", 7 * BATCH)
+        # Each victim holds up to two batches until the lease: the one it sends and, on
+        # PostgreSQL, the next one it claimed meanwhile (outbox.ClaimAhead).
+        people = make_respondents(campaign, "SO_TP", 13 * BATCH)
         queue_invitations(campaign)
         db.session.commit()
         group = outbox.GROUP
