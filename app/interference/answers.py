@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 from .config import DEFAULT_CONFIG, Config
 from .model import Detection, QuestionnaireShape, common_group, make_finding, \
@@ -11,7 +12,10 @@ from .groups import frame_groups, group_rows
 from .sheets import Sheets, encode
 from .stats import share_verdict
 
-_CHUNK = 512  # rows per block of the pairwise products: bounds memory for big units
+#: pair cells per block of the pairwise products (rows × rows of a unit): ~80 MB of
+#: temporaries, whatever the unit's size; a unit of up to 2 000 sheets is one block.
+_BLOCK_CELLS = 4_000_000
+_MIN_BLOCK_ROWS = 64
 
 
 def _sheets(responses, answers, questionnaires) -> tuple[pd.DataFrame, dict[str, Sheets]]:
@@ -40,44 +44,83 @@ def _canonical_order(sheets: Sheets) -> tuple[np.ndarray, list[np.ndarray]]:
     return order, [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _pair_stats(onehot: np.ndarray, answered: np.ndarray, informative: np.ndarray, lo, hi):
-    """Match share, common-item count and informative-match count of rows lo:hi vs all."""
-    matches = onehot[lo:hi] @ onehot.T
-    common = answered[lo:hi] @ answered.T
-    info = informative[lo:hi] @ informative.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(common > 0, matches / np.maximum(common, 1), 0.0)
-    return share, common, info
+class _Hot:
+    """The 0/1 matrices of the pairwise counts of one set of rows (float32: a product of
+    0/1 values is an exact integer count below 2**24).
+
+    ``onehot`` is the answers one-hot, ``tophot`` its best-option columns (the informative
+    matches of a pair are its matches less its best-option matches, so the second product has
+    n_items columns, not n_cols), ``answered`` the answered indicator, left out when every row
+    answered every item (then every pair has n_items in common)."""
+
+    def __init__(self, cols: np.ndarray, sheets: Sheets):
+        n, n_items = cols.shape
+        onehot = np.zeros((n, sheets.n_cols + 1), dtype=np.float32)
+        onehot[np.repeat(np.arange(n), n_items), cols.ravel()] = 1.0  # -1 lands in last column
+        self.onehot = onehot[:, :sheets.n_cols]
+        self.tophot = np.ascontiguousarray(self.onehot[:, sheets.top_cols])
+        answered = cols >= 0
+        self.answered = None if answered.all() else answered.astype(np.float32)
+        self.n, self.n_items = n, n_items
+
+
+def _pair_blocks(hot: _Hot, config: Config):
+    """(lo, hi, share, usable) for blocks of rows lo:hi against rows lo:n — the upper
+    triangle of the pair matrix, which is symmetric — in ≤ _BLOCK_CELLS cells at a time.
+
+    share is the match share (float32, as matches / common), usable is where a pair could be
+    an edge of the near-duplicate graph (enough common and informative items)."""
+    n, n_items = hot.n, hot.n_items
+    min_common = config.near_dup_min_common * n_items
+    min_info = config.near_dup_min_informative * n_items
+    step = max(_MIN_BLOCK_ROWS, _BLOCK_CELLS // max(n, 1))
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        share = hot.onehot[lo:hi] @ hot.onehot[lo:].T  # a whole unit at once: syrk
+        usable = hot.tophot[lo:hi] @ hot.tophot[lo:].T
+        np.subtract(share, usable, out=usable)  # informative matches
+        usable = usable >= min_info
+        if hot.answered is None:
+            if np.float32(n_items) < min_common:
+                usable[...] = False
+            np.divide(share, np.float32(n_items), out=share)
+        else:
+            common = hot.answered[lo:hi] @ hot.answered[lo:].T
+            usable &= common >= min_common
+            np.maximum(common, 1, out=common)
+            np.divide(share, common, out=share)  # no common item: no match, 0 / 1
+        yield lo, hi, share, usable
 
 
 def _max_match(cols: np.ndarray, sheets: Sheets, config: Config) -> np.ndarray:
     """Max percent match of each row against the other rows (rows = one unit), over the
     pairs that could be an edge of the near-duplicate graph (enough common and informative
     items), so that the null and the observed statistic measure the same thing."""
-    n, n_items = cols.shape
-    if n < 2:
-        return np.zeros(n)
-    onehot, answered, informative = _onehot(cols, sheets)
+    n = cols.shape[0]
     out = np.zeros(n)
-    for lo in range(0, n, _CHUNK):
-        hi = min(n, lo + _CHUNK)
-        share, common, info = _pair_stats(onehot, answered, informative, lo, hi)
-        share[(common < config.near_dup_min_common * n_items)
-              | (info < config.near_dup_min_informative * n_items)] = 0.0
-        share[np.arange(hi - lo), np.arange(lo, hi)] = 0.0
-        out[lo:hi] = share.max(axis=1)
+    if n < 2:
+        return out
+    for lo, hi, share, usable in _pair_blocks(_Hot(cols, sheets), config):
+        share[~usable] = 0.0
+        share[np.arange(hi - lo), np.arange(hi - lo)] = 0.0  # a row against itself
+        np.maximum(out[lo:hi], share.max(axis=1), out=out[lo:hi])
+        if lo or hi < n:  # the pairs below the diagonal, from the other side
+            np.maximum(out[lo:], share.max(axis=0), out=out[lo:])
     return out
 
 
-def _onehot(cols: np.ndarray, sheets: Sheets):
-    """One-hot answers, answered indicator, and one-hot without best options."""
-    n, n_items = cols.shape
-    onehot = np.zeros((n, sheets.n_cols + 1), dtype=np.float32)
-    onehot[np.repeat(np.arange(n), n_items), cols.ravel()] = 1.0  # -1 lands in last column
-    onehot = onehot[:, :sheets.n_cols]
-    informative = onehot.copy()
-    informative[:, sheets.top_cols] = 0.0
-    return onehot, (cols >= 0).astype(np.float32), informative
+def _one_blas_thread():
+    """The pairwise products on one BLAS thread: they are many small products, for which
+    OpenBLAS's threads cost more CPU than they save (3× the CPU at load 3 on 2 cores, and
+    worse when the machine is busier), and the scan runs beside the web workers anyway.
+    Products of 0/1 values are exact on any number of threads."""
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
+_BLAS = None
 
 
 def null_threshold(sheets: Sheets, config: Config = DEFAULT_CONFIG) -> tuple[float, float]:
@@ -92,12 +135,13 @@ def null_threshold(sheets: Sheets, config: Config = DEFAULT_CONFIG) -> tuple[flo
     cols, top = sheets.cols[order], sheets.top[order]
     strata = _strata(cols, top, config.near_dup_null_strata)
     values = []
-    for _ in range(reps):
-        shuffled = cols.copy()
-        for rows in strata:
-            shuffled[rows] = rng.permuted(cols[rows], axis=0)
-        for rows in slices:
-            values.append(_max_match(shuffled[rows], sheets, config))
+    with _one_blas_thread():
+        for _ in range(reps):
+            shuffled = cols.copy()
+            for rows in strata:
+                shuffled[rows] = rng.permuted(cols[rows], axis=0)
+            for rows in slices:
+                values.append(_max_match(shuffled[rows], sheets, config))
     null = np.concatenate(values) if values else np.zeros(1)
     q = float(np.quantile(null, config.near_dup_null_quantile))
     return max(config.near_dup_floor, q), q
@@ -127,31 +171,31 @@ def near_duplicate(responses: pd.DataFrame, answers, questionnaires: dict[str,
         if sh.n_items < config.near_dup_min_items:
             continue  # see Config.near_dup_min_items: short forms carry no evidence here
         thr, q = null_threshold(sh, config)
-        for unit, rows in group_rows(sh.units):
-            if rows.size < config.near_dup_min_cluster:
-                continue
-            for comp, mean_match in _clusters(sh, rows, thr, config):
-                ids = sh.response_ids[comp]
-                size = comp.size
-                excess = (mean_match - thr) / max(1e-9, 1 - thr)
-                score = min(1.0, 0.6 + 0.08 * (size - config.near_dup_min_cluster)
-                            + 0.3 * excess)
-                severity = "high" if size >= 5 or mean_match >= 0.95 else "medium"
-                groups = resp["group"].to_numpy()[sh.rows[comp]]
-                evidence = {"responses": int(size), "items": sh.n_items,
-                            "match_pct": round(100 * mean_match),
-                            "threshold_pct": round(100 * thr, 1),
-                            "null_pct": round(100 * q, 1), "questionnaire": code}
-                findings.append(make_finding("near_duplicate", unit, common_group(groups),
-                                             ids, severity, score, evidence))
+        with _one_blas_thread():
+            clusters = [(unit, found) for unit, rows in group_rows(sh.units)
+                        if rows.size >= config.near_dup_min_cluster
+                        for found in _clusters(sh, rows, thr, config)]
+        for unit, (comp, mean_match) in clusters:
+            ids = sh.response_ids[comp]
+            size = comp.size
+            excess = (mean_match - thr) / max(1e-9, 1 - thr)
+            score = min(1.0, 0.6 + 0.08 * (size - config.near_dup_min_cluster)
+                        + 0.3 * excess)
+            severity = "high" if size >= 5 or mean_match >= 0.95 else "medium"
+            groups = resp["group"].to_numpy()[sh.rows[comp]]
+            evidence = {"responses": int(size), "items": sh.n_items,
+                        "match_pct": round(100 * mean_match),
+                        "threshold_pct": round(100 * thr, 1),
+                        "null_pct": round(100 * q, 1), "questionnaire": code}
+            findings.append(make_finding("near_duplicate", unit, common_group(groups),
+                                         ids, severity, score, evidence))
     return findings
 
 
 def _clusters(sh: Sheets, rows: np.ndarray, thr: float, config: Config):
     """Connected components of the 'near-duplicate' graph within one unit."""
     cols = sh.cols[rows]
-    n, n_items = cols.shape
-    onehot, answered, informative = _onehot(cols, sh)
+    n = cols.shape[0]
     parent = np.arange(n)
 
     def find(a):
@@ -160,15 +204,13 @@ def _clusters(sh: Sheets, rows: np.ndarray, thr: float, config: Config):
             a = parent[a]
         return a
 
-    edges_share = []
-    for lo in range(0, n, _CHUNK):
-        hi = min(n, lo + _CHUNK)
-        share, common, info = _pair_stats(onehot, answered, informative, lo, hi)
-        ok = ((share >= thr) & (common >= config.near_dup_min_common * n_items)
-              & (info >= config.near_dup_min_informative * n_items))
-        ii, jj = np.nonzero(ok)
-        keep = ii + lo < jj
-        for a, b, s in zip(ii[keep] + lo, jj[keep], share[ii[keep], jj[keep]]):
+    edges_share = []  # (a, b, share) with a < b, in (a, b) order
+    for lo, _hi, share, usable in _pair_blocks(_Hot(cols, sh), config):
+        usable &= share >= thr
+        ii, jj = np.nonzero(usable)
+        keep = ii < jj  # pair (ii + lo, jj + lo) above the diagonal
+        ii, jj = ii[keep], jj[keep]
+        for a, b, s in zip(ii + lo, jj + lo, share[ii, jj]):
             edges_share.append((a, b, s))
             ra, rb = find(a), find(b)
             if ra != rb:

@@ -49,18 +49,28 @@ def _sequential_sessions(web: pd.DataFrame, config: Config) -> list[Detection]:
                & web["duration_s"].notna()]
     dev_n = rows.groupby(["unit", "device_hash"])["unit"].transform("size")
     rows = _repeated(rows[dev_n < config.same_device_min], keys, config.same_device_seq_min)
+    if rows.empty:
+        return []
+    # All groups at once, in the order of group_rows (labels sorted, then submission time,
+    # then row position): a chain is a run of rows of one group, each opened right after the
+    # previous one was submitted.
+    group = np.zeros(len(rows), dtype=np.int64)
+    for key in keys:
+        codes = pd.factorize(rows[key].to_numpy(dtype=object), sort=True)[0]
+        group = pd.factorize(group * (codes.max() + 1) + codes, sort=True)[0]  # stays < rows
+    sub = rows["submitted_at"].to_numpy()
+    order = np.lexsort((sub, group))  # stable: row position breaks ties
+    group, sub = group[order], sub[order]
+    opened = sub - (rows["duration_s"].to_numpy()[order] * 1e9).astype("timedelta64[ns]")
+    wait = (opened[1:] - sub[:-1]) / np.timedelta64(1, "s")
+    linked = ((group[1:] == group[:-1]) & (wait >= -config.burst_sequential_tolerance_s)
+              & (wait <= config.same_device_seq_gap_s))
+    chain_id = np.r_[0, np.cumsum(~linked)]
+    sizes = np.bincount(chain_id)
     findings = []
-    for (unit, _n, _u), grp in frame_groups(rows, keys):
-        grp = grp.sort_values("submitted_at", kind="stable")
-        sub = grp["submitted_at"].to_numpy()
-        opened = sub - (grp["duration_s"].to_numpy() * 1e9).astype("timedelta64[ns]")
-        wait = (opened[1:] - sub[:-1]) / np.timedelta64(1, "s")
-        linked = (wait >= -config.burst_sequential_tolerance_s) & (wait <= config.same_device_seq_gap_s)
-        chain_id = np.r_[0, np.cumsum(~linked)]
-        sizes = np.bincount(chain_id)
-        for c in np.flatnonzero(sizes >= config.same_device_seq_min):
-            findings.append(_device_finding(unit, grp.iloc[chain_id == c], config, "sequential",
-                                            0.8))
+    for c in np.flatnonzero(sizes >= config.same_device_seq_min):
+        chain = rows.iloc[order[chain_id == c]]
+        findings.append(_device_finding(chain["unit"].iloc[0], chain, config, "sequential", 0.8))
     return findings
 
 

@@ -5,9 +5,10 @@ Only the needed columns are read, straight into pandas (100 000 responses × 50 
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 from sqlalchemy import select
 
 from app.core.schemes import get_scheme
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.interference import ItemShape, QuestionnaireShape
 from app.models import Answer, Group, Invitation, OutboxMessage, Response, Unit
 
-ANSWER_CHUNK = 250_000  #: answer rows read at a time from SQLite (each chunk is a string per cell until it becomes categories)
+ANSWER_CHUNK = 250_000  #: answer rows read at a time from SQLite (a string per cell until numbered)
 RESPONSE_SQL_COLUMNS = ("response_id", "unit", "unit_kind", "group", "questionnaire", "mode",
                         "submitted_at", "duration_s", "net_hash", "net_prefix_hash", "ua_hash",
                         "device_hash", "moved_network", "moved_device")
@@ -64,13 +65,8 @@ def load_answers(campaign_id: int) -> pd.DataFrame:
     if conn.dialect.name == "postgresql":
         frame = _copy_answers(conn, stmt)
     elif conn.dialect.name == "sqlite":
-        # The driver's own connection (same transaction): pandas reads sqlite3 cursors about
-        # three times faster than through SQLAlchemy's row processing. Read in chunks whose codes
-        # become categories at once: the driver makes a new string per cell.
         sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
-        parts = [part.astype(ANSWER_DTYPES)
-                 for part in pd.read_sql(sql, conn.connection.driver_connection, chunksize=ANSWER_CHUNK)]
-        frame = _concat(parts)
+        frame = _read_sqlite_answers(conn.connection.driver_connection, sql)
     else:
         frame = pd.read_sql(stmt, conn).astype(ANSWER_DTYPES)
     if frame.empty:
@@ -82,15 +78,53 @@ def load_answers(campaign_id: int) -> pd.DataFrame:
 ANSWER_DTYPES = {"response_id": "int64", "item": "category", "option": "category"}
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Chunks of categorical answers as one frame whose categories are the sorted union (the
-    same frame however many chunks it was read in)."""
-    if not parts:
+def _read_sqlite_answers(raw, sql: str) -> pd.DataFrame:
+    """SQLite: the driver's own connection (same transaction), ANSWER_CHUNK rows at a time,
+    each code numbered through a dict as it arrives (C-level maps, no Python loop; pandas'
+    DataFrame building and factorizing of every chunk cost about as much as the fetch itself). The
+    categories are the sorted codes, as a categorical read any other way would have them."""
+    cursor = raw.execute(sql)
+    ids, items, options = [], [], []
+    item_codes, option_codes = _Numbering(), _Numbering()
+    while rows := cursor.fetchmany(ANSWER_CHUNK):
+        n = len(rows)
+        ids.append(np.fromiter(map(_FIRST, rows), dtype=np.int64, count=n))
+        items.append(item_codes.number(map(_SECOND, rows), n))
+        options.append(option_codes.number(map(_THIRD, rows), n))
+        del rows
+    if not ids:
         return pd.DataFrame()
-    out = {"response_id": np.concatenate([p["response_id"].to_numpy(dtype="int64") for p in parts])}
-    for col in ("item", "option"):
-        out[col] = union_categoricals([p[col] for p in parts], sort_categories=True)
-    return pd.DataFrame(out)
+    return pd.DataFrame({"response_id": np.concatenate(ids),
+                         "item": item_codes.categorical(np.concatenate(items)),
+                         "option": option_codes.categorical(np.concatenate(options))})
+
+
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+class _Numbering(dict):
+    """Code → number in order of first appearance."""
+
+    def __missing__(self, key):
+        self[key] = number = len(self)
+        return number
+
+    def number(self, codes, n: int) -> np.ndarray:
+        """The numbers of n codes, in the narrowest integer type that holds them so far (a
+        campaign has a few dozen codes: one byte per answer, as its categorical will take)."""
+        numbers = np.fromiter(map(self.__getitem__, codes), dtype=np.int32, count=n)
+        for narrow in (np.int8, np.int16):
+            if len(self) <= np.iinfo(narrow).max:
+                return numbers.astype(narrow)
+        return numbers
+
+    def categorical(self, numbers: np.ndarray) -> pd.Categorical:
+        labels = list(self)
+        order = sorted(range(len(labels)), key=labels.__getitem__)
+        renumber = np.empty(len(labels), dtype=np.int32)
+        renumber[order] = np.arange(len(labels), dtype=np.int32)
+        return pd.Categorical.from_codes(renumber[numbers],
+                                         categories=pd.Index([labels[i] for i in order]))
 
 
 def _copy_answers(conn, stmt) -> pd.DataFrame:

@@ -29,12 +29,20 @@ def test_answers_read_in_chunks_equal_answers_read_at_once(planted, monkeypatch)
     import pandas as pd
 
     from app.interference_review import frames
+    from app.models import Answer, Response
 
     campaign, _ = planted
     whole = frames.load_answers(campaign.id)
     monkeypatch.setattr(frames, "ANSWER_CHUNK", 7)  # SQLite reads in chunks; PostgreSQL copies at once
     pd.testing.assert_frame_equal(frames.load_answers(campaign.id), whole)
     assert len(whole) > 7 and whole["item"].notna().all() and whole["option"].notna().all()
+    for col in ("item", "option"):  # categories: the codes present, sorted, whatever the reader
+        assert list(whole[col].cat.categories) == sorted(set(whole[col].astype(str)))
+    rows = db.session.execute(db.select(Answer.response_id, Answer.item_code, Answer.option_code)
+                              .join(Response, Response.id == Answer.response_id)
+                              .where(Response.campaign_id == campaign.id, Answer.option_code.is_not(None))).all()
+    assert sorted(zip(whole["response_id"], whole["item"].astype(str), whole["option"].astype(str))) \
+        == sorted((r, i, o) for r, i, o in rows)
 
 
 def test_moved_is_network_or_device_and_unknown_only_when_both_are(campaign, make_response):

@@ -56,6 +56,24 @@ def test_private_windows_taking_turns_are_one_person():
     assert "cửa sổ ẩn danh" in explain(f) and "private window" in explain(f, "en")
 
 
+def test_turns_are_taken_on_one_address_not_across_two():
+    # Two offices alternating: every 4 minutes a sheet, but each office only every 8 minutes
+    # (each session opened 3⅓ minutes before it was submitted, ~4⅔ minutes after the last).
+    def sheet(i, net, minute):
+        return row(100 + i, minute=minute, duration=200, device=f"priv{i}", net=net, ua="ua-office")
+    alternating = [sheet(i, ("office", "annex")[i % 2], 6000 + 4 * i) for i in range(8)]
+    assert same_device(frame(background() + alternating)) == []
+    # One address's last two turns just before the other's first three: two short chains.
+    annex = [sheet(i, "annex", m) for i, m in enumerate((5000, 5500, 6000, 6004))]
+    office = [sheet(10 + i, "office", m) for i, m in enumerate((6008, 6012, 6016, 7000))]
+    assert same_device(frame(background() + office + annex)) == []
+    # One office taking turns, the other's sheets submitted in between: only the first's.
+    turns = [sheet(i, "office", 6000 + 4 * i) for i in range(5)]
+    between = [sheet(10 + i, "annex", 6002 + 8 * i) for i in range(3)]
+    (f,) = same_device(frame(background() + between + turns))
+    assert f.evidence["variant"] == "sequential" and f.response_ids == tuple(range(100, 105))
+
+
 def test_colleagues_behind_one_nat_and_a_meeting_are_not_taking_turns():
     office = [row(i, minute=i * 97.0, duration=600, net="office", ua="ua-office") for i in range(30)]
     meeting = [row(100 + i, minute=7000 + 0.5 * i, duration=600, net="office", ua="ua-office")
