@@ -25,6 +25,7 @@ import os
 import queue
 import random
 import re
+import runpy
 import socket
 import subprocess
 import sys
@@ -344,7 +345,7 @@ def start_server(env: dict, workers: int, threads: int) -> tuple[subprocess.Pope
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads",
                                str(threads), "--backlog", "2048", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                               "wsgi:app"], cwd=ROOT, env=env)
+                               "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # the access log: written, not shown
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -363,8 +364,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=35, help="length of each think-time run")
     parser.add_argument("--saturate", type=int, default=50, help="clients of the zero-think run (0: skip)")
     parser.add_argument("--saturate-seconds", type=float, default=40)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    # The deployed settings unless told otherwise: gunicorn.conf.py's workers (2 × cores + 1) and threads.
+    deployed = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    parser.add_argument("--workers", type=int, default=deployed["workers"])
+    parser.add_argument("--threads", type=int, default=deployed["threads"])
     args = parser.parse_args()
     url = os.environ.get("LOAD_DATABASE_URL", DEFAULT_URL)
     think = tuple(float(x) for x in args.think.split("-"))
