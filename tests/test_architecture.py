@@ -28,7 +28,7 @@ DOCUMENTED_CYCLES = {
     ("jobs", "app.mailing"),  # … and the job list runs mailing's drain, reminders and bounce reader
 }
 #: Besides views, commands and jobs, the bodies of periodic jobs own their commits.
-JOB_BODIES = ("app.mailing.outbox", "app.mailing.statuses", "app.mailing.imap", "app.survey.sealing", "jobs.heartbeat")
+JOB_BODIES = ("app.mailing.outbox", "app.mailing.claims", "app.mailing.statuses", "app.mailing.imap", "app.survey.sealing", "jobs.heartbeat")
 COMMIT_HELPERS = ("app.core.transactions", "app.core.cli_utils")
 #: The signed-in home page lists every feature's tasks: a room of its own inside core.
 HOME_PAGE = ("app.core.routes", "app.core.tasks")

@@ -21,10 +21,10 @@ The invitations of sent messages are marked once INVITATION_GROUP (200) recorded
 gathered and at the end of a batch, in one statement (the counters' trigger runs once per
 statement on PostgreSQL), together with the release of those rows; on PostgreSQL by a thread and
 connection of their own that the sending thread does not wait for. A worker killed in between
-leaves 'sent' rows still claimed, whose invitations reclaim_stale() marks after the lease.
+leaves 'sent' rows still claimed, whose invitations claims.reclaim_stale() marks after the lease.
 
 On PostgreSQL the drain claims a mailbox's next batch while it sends the current one
-(ClaimAhead). Rows claimed and not yet sent add nothing to the bound: a dead worker never sent
+(claims.ClaimAhead). Rows claimed and not yet sent add nothing to the bound: a dead worker never sent
 them, and the lease puts them back.
 """
 import os
@@ -33,25 +33,24 @@ import ssl
 import time
 import uuid
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app.core.crypto import decrypt
 from app.extensions import db
 from app.models import Invitation, Mailbox, OutboxMessage, Respondent, utcnow
 
+from . import claims
+from .claims import OUT, ClaimAhead, give_back
 from .composer import build_mime
 from .mailboxes import SmtpSettings, parse_mail_url
-from .statuses import GROUP, Recorder, link_invitations
+from .statuses import GROUP, Recorder
 from .transport import DevTransport, MailboxProblem, SendError, SmtpTransport
 
-LEASE = timedelta(minutes=10)
 BACKOFF_SECONDS = 60  #: first retry after 1 min, then 2, 4, 8 … (capped)
 BACKOFF_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 8
@@ -114,78 +113,7 @@ def default_sender() -> tuple[str, str, str | None]:
     return "to-thu-ky@parsurvey.local", _("Tổ thư ký Chỉ số cải cách hành chính"), None
 
 
-def _box_filter(mailbox_id):
-    return OutboxMessage.mailbox_id.is_(None) if mailbox_id is None else OutboxMessage.mailbox_id == mailbox_id
-
-
-def _local_midnight_utc(now: datetime) -> datetime:
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
-    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def allowance(route: Route, now: datetime, batch: int) -> tuple[int, bool]:
-    """How many messages this mailbox may send now: (n, limited_by_the_minute_rate)."""
-    if route.settings is None:
-        return batch, False
-    sent = select(func.count()).select_from(OutboxMessage).where(_box_filter(route.mailbox_id),
-                                                                  OutboxMessage.status == "sent")
-    last_minute = db.session.scalar(sent.where(OutboxMessage.sent_at > now - timedelta(seconds=60)))
-    today = db.session.scalar(sent.where(OutboxMessage.sent_at >= _local_midnight_utc(now)))
-    by_rate = route.settings.rate_per_minute - last_minute
-    by_cap = route.settings.daily_cap - today
-    n = max(0, min(batch, by_rate, by_cap))
-    return n, n == 0 and by_rate <= 0 and by_cap > 0
-
-
-def reclaim_stale(now: datetime) -> int:
-    """Put rows whose worker died (still 'sending' after the lease) back in the queue, and mark the
-    invitations of rows it had recorded as sent but not yet linked (see statuses.link_invitations)."""
-    stale = OutboxMessage.claimed_at < now - LEASE
-    _repair_links(now, stale)
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", stale)
-        .values(status="queued", claimed_by=None, claimed_at=None, next_attempt_at=now))
-    db.session.commit()
-    return result.rowcount or 0
-
-
-def _repair_links(now: datetime, stale) -> None:
-    unlinked = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.invitation_ids,
-                                         OutboxMessage.claimed_by)
-                                  .where(OutboxMessage.status == "sent", OutboxMessage.claimed_by.is_not(None), stale)
-                                  ).all()
-    for worker in {row.claimed_by for row in unlinked}:
-        link_invitations(db.session.connection(), [row for row in unlinked if row.claimed_by == worker], worker, now)
-
-
-OUT, INV, RESP = OutboxMessage.__table__, Invitation.__table__, Respondent.__table__
-#: What send_batch needs of a claimed row; returned by the claiming statement itself.
-_SENDING = (OUT.c.id, OUT.c.kind, OUT.c.to_addr, OUT.c.subject, OUT.c.body_text, OUT.c.body_html,
-            OUT.c.invitation_ids, OUT.c.respondent_id, OUT.c.attempts)
-
-
-def claim(mailbox_id, worker: str, now: datetime, limit: int) -> list:
-    """Claim up to `limit` due rows of one mailbox in a short transaction (SKIP LOCKED on PostgreSQL);
-    returns the claimed rows, by id, with what sending them needs.
-
-    Two statements: the due ids are selected and locked, then marked 'sending' with RETURNING — so
-    the rows returned are exactly the ones this worker claimed (a row another claimer took in
-    between fails `status = 'queued'`), without reading them again."""
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now, _box_filter(mailbox_id))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
-    rows = []
-    if ids:
-        rows = db.session.execute(update(OUT).where(OUT.c.id.in_(ids), OUT.c.status == "queued")
-                                  .values(status="sending", claimed_by=worker, claimed_at=now)
-                                  .returning(*_SENDING)).all()
-    db.session.commit()
-    return sorted(rows, key=lambda row: row.id)
+INV, RESP = Invitation.__table__, Respondent.__table__
 
 
 def _mine(mid: int, worker: str):
@@ -382,72 +310,6 @@ def send_batch(route: Route, rows: list, worker: str, after_accept=None, should_
     return result
 
 
-class ClaimAhead:
-    """PostgreSQL: the next batch of a mailbox claimed by a background thread (its own session and
-    connection) while the current batch is being sent, so the claim (a write of every claimed row)
-    is not on the sending path. Only when the batch was full and the rate left room for another.
-
-    Claimed ahead is still only 'sending': a worker that dies before sending those rows sends none
-    of them (the lease puts them back; the crash bound is unchanged); rows not sent when the drain
-    ends are given back at once (release). SQLite is left out: one writer, and the status thread
-    commits every few milliseconds."""
-
-    def __init__(self, worker: str):
-        self.app, self.worker = current_app._get_current_object(), worker
-        self.claims: dict = {}  #: mailbox key -> Future of the claimed rows
-        self.pool = None
-
-    def start(self, route: Route, sending: int, batch: int) -> None:
-        """Claim the batch after the `sending` rows of this mailbox that are being sent now."""
-        if route.mailbox_id in self.claims:
-            return
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-claim")
-        self.claims[route.mailbox_id] = self.pool.submit(self._claim, route.mailbox_id, route.settings, sending, batch)
-
-    def _claim(self, mailbox_id, settings, sending: int, batch: int) -> list:
-        with self.app.app_context():
-            try:
-                now = utcnow()
-                # The rows being sent are not all recorded yet: count them as sent in the last minute.
-                n, _limited = allowance(Route(mailbox_id, settings), now, batch + sending)
-                n = min(batch, n - sending)
-                return claim(mailbox_id, self.worker, now, n) if n > 0 else []
-            finally:
-                db.session.remove()
-
-    def take(self, key) -> list:
-        """The rows claimed ahead for this mailbox (an error of the claim is raised here)."""
-        claimed = self.claims.pop(key, None)
-        return claimed.result() if claimed is not None else []
-
-    def keys(self) -> set:
-        return set(self.claims)
-
-    def release(self) -> None:
-        """Give back, due as they were, the rows claimed ahead and not sent."""
-        try:
-            for key in list(self.claims):
-                try:
-                    rows = self.take(key)
-                except Exception:
-                    current_app.logger.warning("outbox: a claim ahead failed", exc_info=True)
-                    continue
-                if not rows:
-                    continue
-                try:  # on a connection of its own: the drain's session may be failing
-                    with db.engine.begin() as conn:
-                        conn.execute(update(OUT).where(OUT.c.id.in_([row.id for row in rows]), OUT.c.status == "sending",
-                                                       OUT.c.claimed_by == self.worker)
-                                     .values(status="queued", claimed_by=None, claimed_at=None))
-                except Exception:
-                    current_app.logger.warning("outbox: %d rows claimed ahead are given back after the lease", len(rows),
-                                               exc_info=True)
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown(wait=True)
-
-
 def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=None, should_stop=None,
                connections: Connections | None = None, worker: str | None = None, reclaim: bool = True,
                ahead: ClaimAhead | None = None, recorder: Recorder | None = None) -> DrainResult:
@@ -455,7 +317,7 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
     claimed ahead, if any: see ClaimAhead)."""
     now = now or utcnow()
     worker = worker or worker_name()
-    result = DrainResult(reclaimed=reclaim_stale(now) if reclaim else 0)
+    result = DrainResult(reclaimed=claims.reclaim_stale(now) if reclaim else 0)
     keys = db.session.scalars(select(OutboxMessage.mailbox_id).where(
         OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now).distinct()).all()
     db.session.commit()
@@ -466,18 +328,15 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
         rows = ahead.take(key) if ahead is not None else []
         if route.mailbox is not None and route.mailbox.paused_until and route.mailbox.paused_until > now:
             if rows:  # paused since they were claimed ahead: back in the queue, due when the pause ends
-                db.session.execute(update(OUT).where(OUT.c.id.in_([row.id for row in rows]), OUT.c.status == "sending",
-                                                     OUT.c.claimed_by == worker)
-                                   .values(status="queued", next_attempt_at=route.mailbox.paused_until,
-                                           claimed_by=None, claimed_at=None))
+                give_back(db.session, rows, worker, next_attempt_at=route.mailbox.paused_until)
                 db.session.commit()
             continue
         if not rows:
             if recorder is not None:
                 recorder.settle()  # the rate counts every message sent; on SQLite, no write meanwhile
-            n, limited = allowance(route, now, batch)
+            n, limited = claims.allowance(route.mailbox_id, route.settings, now, batch)
             result.rate_limited = result.rate_limited or limited
-            rows = claim(key, worker, now, n) if n else []
+            rows = claims.claim(key, worker, now, n) if n else []
             if ahead is not None and rows and len(rows) == batch:
                 ahead.start(route, len(rows), batch)
         elif len(rows) == batch:
@@ -486,10 +345,6 @@ def drain_once(now: datetime | None = None, batch: int = BATCH, after_accept=Non
             result.add(send_batch(route, rows, worker, after_accept=after_accept, should_stop=should_stop,
                                   connections=connections, recorder=recorder))
     return result
-
-
-#: A drain reclaims dead claims on its first pass and then at most this often (the lease is 10 minutes).
-RECLAIM_EVERY = 60.0
 
 
 def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> DrainResult:
@@ -504,7 +359,7 @@ def drain(wait_for_rate: bool = True, should_stop=None, batch: int = BATCH) -> D
     reclaimed_at = None
     try:
         while not (should_stop and should_stop()):
-            reclaim = reclaimed_at is None or time.monotonic() - reclaimed_at >= RECLAIM_EVERY
+            reclaim = reclaimed_at is None or time.monotonic() - reclaimed_at >= claims.RECLAIM_EVERY
             if reclaim:
                 reclaimed_at = time.monotonic()
             one = drain_once(batch=batch, should_stop=should_stop, connections=connections, worker=worker,

@@ -24,7 +24,7 @@ INVITATION_GROUP = 200  #: messages whose invitations are marked 'sent' in one s
 #    and claimed_by is cleared, in one transaction. On PostgreSQL this runs on a thread and
 #    connection of its own, not waited for by the sending thread (only by the end of the batch
 #    and before a refusal or retry is written); on SQLite (one writer) on the status thread.
-# A worker that dies between the two leaves 'sent' rows still claimed: reclaim_stale() marks
+# A worker that dies between the two leaves 'sent' rows still claimed: claims.reclaim_stale() marks
 # their invitations after the lease. Nothing is sent again for them.
 # Step 1 runs every GROUP messages on the status thread, whose Python time competes for the GIL
 # with the sending thread: it is driver SQL (no compilation, no per-parameter type processing),

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mailing import outbox
+from app.mailing import claims, outbox
 from app.mailing.outbox import drain_once
 from app.mailing.services import queue_invitations
 from app.models import Invitation, OutboxMessage, utcnow
@@ -158,7 +158,7 @@ def test_worker_process_killed_mid_batch_while_another_continues(app, database_u
         # rest of its batch, and on PostgreSQL the next batch it had claimed meanwhile (ClaimAhead).
         stuck = _statuses().get("sending", 0)
         assert 1 <= stuck <= 2 * 5 and _statuses() == {"sent": 40 - stuck, "sending": stuck}
-        result = drain_once(now=utcnow() + outbox.LEASE + timedelta(seconds=1))
+        result = drain_once(now=utcnow() + claims.LEASE + timedelta(seconds=1))
         assert result.reclaimed == stuck and result.sent == stuck
         assert _statuses() == {"sent": 40}
         counts = [len(server.handler.to(p.email)) for p in people]

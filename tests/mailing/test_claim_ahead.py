@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mailing import outbox
+from app.mailing import claims, outbox
 from app.mailing.outbox import drain
 from app.mailing.services import queue_invitations
 from app.models import Invitation, OutboxMessage, utcnow
@@ -27,13 +27,13 @@ def _queued(app, make_campaign, make_respondents, smtp_server, use_mailbox, n):
 
 def _claims(monkeypatch) -> list:
     """The thread of every claim the drain makes."""
-    threads, real = [], outbox.claim
+    threads, real = [], claims.claim
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "claim", spy)
+    monkeypatch.setattr(claims, "claim", spy)
     return threads
 
 
@@ -95,7 +95,7 @@ def test_rows_claimed_ahead_for_a_mailbox_paused_meanwhile_wait_for_the_pause(ap
     server = _queued(app, make_campaign, make_respondents, smtp_server, use_mailbox, BATCH)
     key, = db.session.scalars(select(OutboxMessage.mailbox_id).distinct()).all()
     worker = outbox.worker_name()
-    ahead = outbox.ClaimAhead(worker)
+    ahead = claims.ClaimAhead(worker)
     try:
         ahead.start(outbox.route_for(key), 0, BATCH)
         assert len(ahead.claims[key].result()) == BATCH  # claimed ahead, by the claiming thread

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mailing import outbox
+from app.mailing import claims, outbox
 from app.mailing.outbox import drain_once
 from app.mailing.services import queue_invitations
 from app.models import Invitation, OutboxMessage, utcnow
@@ -92,7 +92,7 @@ def test_sigkill_at_several_points_resends_at_most_the_bound(app, database_url, 
         use_mailbox(server.url())
         campaign = make_campaign()
         # Each victim holds up to two batches until the lease: the one it sends and, on
-        # PostgreSQL, the next one it claimed meanwhile (outbox.ClaimAhead).
+        # PostgreSQL, the next one it claimed meanwhile (claims.ClaimAhead).
         people = make_respondents(campaign, "SO_TP", 13 * BATCH)
         queue_invitations(campaign)
         db.session.commit()
@@ -119,7 +119,7 @@ def test_sigkill_at_several_points_resends_at_most_the_bound(app, database_url, 
         assert resent[0] == 1 and max(resent) > 1  # the kill points did hit unrecorded groups
 
         # A fresh drain after the lease completes the queue.
-        later = utcnow() + outbox.LEASE + timedelta(seconds=1)
+        later = utcnow() + claims.LEASE + timedelta(seconds=1)
         while drain_once(now=later).sent:
             pass
         db.session.expire_all()

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.mailing import outbox
+from app.mailing import claims, outbox
 from app.mailing.outbox import drain, drain_once
 from app.mailing.services import queue_invitations
 from app.models import Invitation, Mailbox, OutboxMessage, Respondent, utcnow
@@ -143,7 +143,7 @@ def test_killed_worker_only_the_message_in_flight_goes_twice(app, make_campaign,
     statuses = db.session.execute(db.select(OutboxMessage.status, db.func.count()).group_by(OutboxMessage.status)).all()
     assert dict(statuses) == {"sent": 3, "sending": 7}
     assert drain_once().sent == 0  # another worker does not touch rows within the lease
-    later = utcnow() + outbox.LEASE + timedelta(seconds=1)
+    later = utcnow() + claims.LEASE + timedelta(seconds=1)
     result = drain_once(now=later)
     assert result.reclaimed == 7 and result.sent == 7
     counts = sorted(len(server.handler.to(p.email)) for p in people)

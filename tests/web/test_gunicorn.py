@@ -10,13 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.browser_support import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_deployed_config_preloads_the_app():
@@ -28,7 +24,7 @@ def test_the_deployed_config_preloads_the_app():
 def test_recycled_workers_keep_serving_from_the_preloaded_app(database_url, tmp_path):
     if database_url == "sqlite://":  # an in-memory database would be the master's own: use a file
         database_url = f"sqlite:///{tmp_path / 'gunicorn.db'}"
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PARSURVEY_ENV", "TEST_DATABASE_URL")}
     env.update({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 40, "PARSURVEY_INSTANCE": str(tmp_path),
                 "MAIL_URL": "smtp://127.0.0.1:2525?tls=none&sender=a@b.vn"})
