@@ -6,6 +6,7 @@ workbook. Mode "replace" swaps the unit's whole list; "append" adds to it. The e
 coming back fixed is always added (it holds only the rejected rows), and its "Dòng gốc" column
 keeps pointing at the row of the user's original file.
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -109,15 +110,31 @@ def read_upload(filename: str, data: bytes) -> tuple[list[str], dict, list]:
     try:
         headers, body, _sheet = read_rows(filename, data)
         columns = _columns(headers)
-        name = columns["full_name"]  # a row with a name has data: the other cells are looked at only without one
-        rows = [(n, raw) for n, raw in enumerate(body, start=2) if raw is not None and (
-            len(raw) > name and raw[name].__class__ is str and raw[name].strip()
-            or any(c not in (None, "") and str(c).strip() for c in raw))]
+        rows = _with_data(list(enumerate(body, start=2)), columns["full_name"])
     except TableError as exc:
         raise ListError(str(exc)) from None
     if not rows:
         raise ListError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
     return headers, columns, rows
+
+
+# A name cell that is empty or only whitespace, in the NUL-joined name column (\s is str.isspace).
+_BLANK_NAME = re.compile(r"(?:\A|\x00)\s*(?:\x00|\Z)")
+
+
+def _with_data(numbered: list, name: int) -> list:
+    """The (row number, cells) pairs of the rows with data. A row with a name has data: the other
+    cells are looked at only without one. When every row has a name in text (the usual file), one
+    search over the joined name column says so."""
+    if all(raw is not None and len(raw) > name for _n, raw in numbered):
+        names = [raw[name] for _n, raw in numbered]
+        if set(map(type, names)) <= {str}:
+            joined = "\x00".join(names)
+            if joined.count("\x00") == len(names) - 1 and not _BLANK_NAME.search(joined):
+                return numbered
+    return [(n, raw) for n, raw in numbered if raw is not None and (
+        len(raw) > name and raw[name].__class__ is str and raw[name].strip()
+        or any(c not in (None, "") and str(c).strip() for c in raw))]
 
 
 def validate_row(values: dict, groups: dict, units: dict, own_unit: Unit,
@@ -230,10 +247,13 @@ def import_list(campaign, unit: Unit, filename: str, data: bytes, mode: str = "r
     if mode == "replace" and candidates:
         report["replaced"] = remove_respondents(unit, reason="replace")
     stored_index = _stored_index(campaign, unit)
-    index: dict = {}
-    kept: list[Candidate] = []
-    for cand in candidates:
-        _place(cand, index, kept, stored_index, unit, report, priority)
+    if _all_new(candidates, stored_index):
+        kept = candidates  # no row names a person met before: _place would keep every one
+    else:
+        index: dict = {}
+        kept = []
+        for cand in candidates:
+            _place(cand, index, kept, stored_index, unit, report, priority)
     report["imported"] = store_candidates(campaign, unit, kept)
     rlist.last_upload = report
     audit.record("list.upload", actor, campaign.id, target=unit.code, file=report["file"], mode=mode,
@@ -323,6 +343,32 @@ def _kept(value, column: str):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return printable(str(value))
     return value if column in ("stt", "origin") else str(value)
+
+
+def _all_new(candidates: list, stored_index: dict) -> bool:
+    """Whether _place would keep every good row and report nothing (nearly every upload): then
+    the row-by-row de-duplication is skipped. True when no e-mail or phone occurs twice in the
+    file or among the stored lists, and no shared name key makes two rows one person."""
+    contact = [key for cand in candidates for key in cand.keys[:2] if key is not None]
+    distinct = set(contact)
+    if len(distinct) != len(contact) or not distinct.isdisjoint(stored_index):
+        return False
+    # Namesakes are common. Two rows with one name key are one person (_conflict) only when one
+    # has just an e-mail and the other just a phone: two e-mails, or two phones, differ (above).
+    single: dict = {}
+    for cand in candidates:
+        email_key, phone_key, name_key = cand.keys
+        if name_key is None:
+            continue
+        other = stored_index.get(name_key)
+        if other is not None and not _conflict(cand.email, cand.phone, other.email, other.phone, "n"):
+            return False
+        if (email_key is None) != (phone_key is None):
+            kind = "p" if email_key is None else "e"
+            seen = single.setdefault(name_key, kind)
+            if seen != kind:
+                return False
+    return True
 
 
 def _place(cand: Candidate, index: dict, kept: list, stored_index: dict, unit: Unit, report: dict,
