@@ -7,8 +7,10 @@ the counter triggers see them as one statement (app/models/counters.py).
 """
 import gc
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 
 from sqlalchemy import JSON, Table
 
@@ -61,13 +63,21 @@ def _converting(processors: list):
     return convert
 
 
-def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Insert rows (tuples in `columns` order) into `table` in the session's transaction."""
+def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence], same: dict | None = None) -> None:
+    """Insert rows (tuples in `columns` order) into `table` in the session's transaction.
+    `same`: column -> the value it has in every row, appended to each row after its own values
+    (converted once, and no tuple built per row for it in the caller)."""
     conn = db.session.connection()
+    same = same or {}
+    if same:
+        columns = (*columns, *same)
     if conn.dialect.name == "postgresql":
         as_json = [isinstance(table.c[name].type, JSON) for name in columns]
         if any(as_json):  # COPY's text format takes JSON as its text
-            rows = (tuple(json.dumps(v) if j and v is not None else v for j, v in zip(as_json, row)) for row in rows)
+            rows = (tuple(json.dumps(v) if j and v is not None else v for j, v in zip(as_json, row))
+                    for row in _appended(rows, tuple(same.values())))
+        else:
+            rows = _appended(rows, tuple(same.values()))
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
@@ -75,9 +85,18 @@ def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) 
         return
     # SQLite: one executemany of plain tuples on the DBAPI cursor, values converted by the columns'
     # own bind processors (dates as SQLAlchemy stores them) — no per-row dict or statement compile.
-    processors = [(i, _repeating(p)) for i, p in enumerate(
-        table.c[name].type._cached_bind_processor(conn.dialect) for name in columns) if p is not None]
-    if processors:
-        rows = map(_converting(processors), rows)
+    processors = [_repeating(table.c[name].type._cached_bind_processor(conn.dialect)) for name in columns]
+    own = len(columns) - len(same)
+    constants = tuple(v if p is None or v is None else p(v) for p, v in zip(processors[own:], same.values()))
+    varying = [(i, p) for i, p in enumerate(processors[:own]) if p is not None]
+    if varying:
+        rows = map(_converting(varying), rows)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.connection.driver_connection.cursor().executemany(sql, rows)
+    conn.connection.driver_connection.cursor().executemany(sql, _appended(rows, constants))
+
+
+def _appended(rows: Iterable[Sequence], constants: tuple) -> Iterable[Sequence]:
+    """Each row with the constants after its own values (one C-level tuple concatenation)."""
+    if not constants:
+        return rows
+    return map(operator.add, map(tuple, rows), repeat(constants))

@@ -3,6 +3,8 @@
 The reading, checking and de-duplication are importer.py's; this module only writes, in the
 import's transaction, with the progress counters counted once per batch (app/models/counters.py).
 """
+from itertools import repeat
+
 from sqlalchemy import func, insert, select
 
 from app.core.bulk import insert_rows
@@ -18,8 +20,11 @@ def _unit_enumerator(unit: Unit) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-RESPONDENT_COLUMNS = ("campaign_id", "unit_id", "group_id", "full_name", "position", "organisation", "email",
-                      "phone", "address", "source_row", "email_status", "enumerator_id", "created_at")
+#: Each new respondent's own values (the RECORD of importer.Candidate in the middle), then the
+#: values every respondent of one import shares.
+RESPONDENT_COLUMNS = ("group_id", "full_name", "position", "organisation", "email", "phone", "address", "source_row",
+                      "enumerator_id")
+SHARED_COLUMNS = ("campaign_id", "unit_id", "email_status", "created_at")
 
 
 def store_candidates(campaign, unit: Unit, kept: list) -> int:
@@ -33,21 +38,25 @@ def store_candidates(campaign, unit: Unit, kept: list) -> int:
         before = db.session.scalar(select(func.max(Respondent.id)).where(Respondent.unit_id == unit.id)) or 0
         with counted_in_batch(db.session.connection(), "respondents", "unit_id = :u AND id > :before",
                               u=unit.id, before=before):
-            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, _respondent_rows(campaign, unit, fresh))
+            rows, shared = _respondent_rows(campaign, unit, fresh)
+            insert_rows(Respondent.__table__, RESPONDENT_COLUMNS, rows, same=dict(zip(SHARED_COLUMNS, shared)))
         _store_fresh_targets(unit, fresh, before)
     insert_rows(RespondentTarget.__table__, ("respondent_id", "unit_id"), [
         (cand.stored_id, uid) for cand in kept if cand.stored_id is not None for uid in sorted(cand.targets)])
     return len(fresh)
 
 
-def _respondent_rows(campaign, unit: Unit, fresh: list):
-    """The RESPONDENT_COLUMNS tuple of each new respondent, streamed (ORM attributes read once,
-    not per row). The queries run here, before the stream: none may run during a COPY."""
+def _respondent_rows(campaign, unit: Unit, fresh: list) -> tuple:
+    """The RESPONDENT_COLUMNS tuple of each new respondent, built column by column (C-level zip,
+    not a tuple unpacked per row), and the SHARED_COLUMNS values. The queries run here, before
+    the rows are streamed: none may run during a COPY."""
     enumerator = _unit_enumerator(unit)
-    campaign_id, unit_id, now = campaign.id, unit.id, utcnow()
     group_ids = {group: group.id for group in {c.group for c in fresh}}
-    return ((campaign_id, unit_id, group_ids[c.group], *c.record, c.row, "ok", None if c.email else enumerator, now)
-            for c in fresh)
+    groups = [group_ids[c.group] for c in fresh]
+    records = list(zip(*[c.record for c in fresh]))  # RECORD order: name, position, organisation, e-mail, phone, address
+    enumerators = repeat(None) if enumerator is None else [None if email else enumerator for email in records[3]]
+    rows = zip(groups, *records, [c.row for c in fresh], enumerators)
+    return rows, (campaign.id, unit.id, "ok", utcnow())
 
 
 def _store_fresh_targets(unit: Unit, fresh: list, before: int) -> None:
