@@ -588,7 +588,6 @@ def upgrade():
     sa.UniqueConstraint('campaign_id', 'email', name=op.f('uq_respondents_campaign_id_email'))
     )
     with op.batch_alter_table('respondents', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_respondents_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index('ix_respondents_campaign_phone', ['campaign_id', 'phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_respondents_enumerator_id'), ['enumerator_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_respondents_group_id'), ['group_id'], unique=False)
@@ -862,7 +861,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_respondents_group_id'))
         batch_op.drop_index(batch_op.f('ix_respondents_enumerator_id'))
         batch_op.drop_index('ix_respondents_campaign_phone')
-        batch_op.drop_index(batch_op.f('ix_respondents_campaign_id'))
 
     op.drop_table('respondents')
     with op.batch_alter_table('respondent_lists', schema=None) as batch_op:
