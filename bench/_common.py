@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
+import subprocess
 import tempfile
+import time
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/ps_speed_bench"
 
@@ -29,6 +32,29 @@ def databases(choice: str) -> list[tuple[str, str]]:
     if choice in ("postgresql", "both"):
         out.append(("PostgreSQL", os.environ.get("BENCH_PG_URL") or DEFAULT_PG))
     return out
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for a server a bench starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
+    """Wait until the started server accepts connections on the port; stop the bench clearly if it
+    exits or does not listen within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"the server exited with {server.returncode} before listening on port {port}")
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"the server did not listen on port {port} within {seconds:g} s")
 
 
 def load() -> float:

@@ -26,7 +26,6 @@ import queue
 import random
 import re
 import runpy
-import socket
 import subprocess
 import sys
 import threading
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import record  # noqa: E402
+from bench._common import free_port, record, wait_for_port  # noqa: E402
 SECRET = "bench-load-secret-0123456789abcdef"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/ps_load"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -340,20 +339,12 @@ def report(label: str, stats: Stats, wall: float, clients: int, saturation: bool
 
 
 def start_server(env: dict, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads",
                                str(threads), "--backlog", "2048", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # the access log: written, not shown
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    wait_for_port(port, server)
+    return server, port
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._common import free_port, wait_for_port  # noqa: E402
+
 SECRET = "bench-secret-key-0123456789"
 
 
@@ -130,21 +132,14 @@ def main() -> None:
     from config import _normalise_db_url
 
     links, sheet = seed(_normalise_db_url(url), args.respondents)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "PARSURVEY_ENV": "production",
            "MAIL_URL": "smtp://127.0.0.1:2525?tls=none&sender=bench@parsurvey.test",
            "SESSION_COOKIE_SECURE": "0"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads",
                                "16", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port, server)
         run(port, 4, [(None, None)] * 40, healthz)  # warm up every worker
         base = run(port, args.clients, [(None, None)] * args.respondents, healthz)
         started = time.perf_counter()
